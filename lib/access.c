@@ -1,0 +1,540 @@
+/* SPDX-License-Identifier: MIT */
+/* Reads and writes under the three lock policies. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* ---- small helpers ------------------------------------------------- */
+
+static inline void copy_bytes(void *dst, const void *src, size_t n)
+{
+	/* Constant sizes let the compiler emit one move for common fields. */
+	switch (n) {
+	case 1:
+		memcpy(dst, src, 1);
+		break;
+	case 2:
+		memcpy(dst, src, 2);
+		break;
+	case 4:
+		memcpy(dst, src, 4);
+		break;
+	case 8:
+		memcpy(dst, src, 8);
+		break;
+	case 16:
+		memcpy(dst, src, 16);
+		break;
+	default:
+		memcpy(dst, src, n);
+	}
+}
+
+static inline bool same_bytes(const void *a, const void *b, size_t n)
+{
+	switch (n) {
+	case 8: {
+		uint64_t x, y;
+
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		return x == y;
+	}
+	case 4: {
+		uint32_t x, y;
+
+		memcpy(&x, a, 4);
+		memcpy(&y, b, 4);
+		return x == y;
+	}
+	case 1:
+		return *(const unsigned char *)a == *(const unsigned char *)b;
+	default:
+		return memcmp(a, b, n) == 0;
+	}
+}
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
+
+/* Which fields differ between two copies of the record. */
+static uint64_t diff_fields(const struct ss_state *s, const unsigned char *a,
+			    const unsigned char *b)
+{
+	uint64_t changed = 0;
+
+	for (uint32_t i = 0; i < s->nfields; i++) {
+		const struct ss_field *f = &s->fields[i];
+
+		if (!same_bytes(a + f->offset, b + f->offset, f->size))
+			changed |= UINT64_C(1) << i;
+	}
+	return changed;
+}
+
+/* Gives the changed fields a new version.  Under the write lock; for
+ * SS_SEQLOCK inside the write section, so readers see record and versions
+ * change together. */
+static void bump(struct ss_state *s, uint64_t changed)
+{
+	uint64_t v = atomic_load_explicit(&s->version, memory_order_relaxed) + 1;
+
+	for (uint64_t m = changed; m; m &= m - 1)
+		atomic_store_explicit(&s->fver[__builtin_ctzll(m)], v,
+				      memory_order_relaxed);
+	atomic_store_explicit(&s->version, v, memory_order_release);
+}
+
+/* ---- SS_SEQLOCK ---------------------------------------------------- */
+/*
+ * Writers hold lk.mu, keep a plain shadow copy of the record, and publish
+ * it into `words` with relaxed atomic stores between two increments of
+ * `seq` (odd while a write is in progress).  Readers copy `words` with
+ * relaxed atomic loads and retry when `seq` was odd or moved.  Every access
+ * to shared data is atomic, so there is no data race in the C11 sense, and
+ * readers store to nothing shared.  (Boehm, "Can seqlocks get along with
+ * programming language memory models?", MSPC 2012.)
+ */
+
+static void seq_copy_out(const struct ss_state *s, void *out, size_t off,
+			 size_t size)
+{
+	unsigned char *d = out;
+	size_t end = off + size;
+
+	for (size_t w = off / 8; w * 8 < end; w++) {
+		uint64_t v = __atomic_load_n(&s->words[w], __ATOMIC_RELAXED);
+		size_t lo = w * 8 > off ? w * 8 : off;
+		size_t hi = w * 8 + 8 < end ? w * 8 + 8 : end;
+
+		memcpy(d + (lo - off), (unsigned char *)&v + (lo - w * 8),
+		       hi - lo);
+	}
+}
+
+static void seq_read(const struct ss_state *cs, void *out, size_t off,
+		     size_t size, uint64_t *version)
+{
+	struct ss_state *s = (struct ss_state *)cs;
+	unsigned spins = 0;
+
+	for (;;) {
+		uint64_t s0 = atomic_load_explicit(&s->seq,
+						   memory_order_acquire);
+		uint64_t v = 0;
+
+		if (unlikely(s0 & 1)) {
+			/* A writer is publishing; it holds no lock we could
+			 * help with, so wait for it, yielding if it was
+			 * preempted. */
+			if (++spins % 128 == 0)
+				sched_yield();
+			else
+				cpu_relax();
+			continue;
+		}
+		seq_copy_out(s, out, off, size);
+		if (version)
+			v = atomic_load_explicit(&s->version,
+						 memory_order_relaxed);
+		atomic_thread_fence(memory_order_acquire);
+		if (atomic_load_explicit(&s->seq, memory_order_relaxed) == s0) {
+			if (version)
+				*version = v;
+			return;
+		}
+	}
+}
+
+static void seq_begin(struct ss_state *s)
+{
+	uint64_t q = atomic_load_explicit(&s->seq, memory_order_relaxed);
+
+	atomic_store_explicit(&s->seq, q + 1, memory_order_relaxed);
+	atomic_thread_fence(memory_order_release);
+}
+
+static void seq_end(struct ss_state *s)
+{
+	uint64_t q = atomic_load_explicit(&s->seq, memory_order_relaxed);
+
+	atomic_store_explicit(&s->seq, q + 1, memory_order_release);
+}
+
+/* Publishes the shadow's bytes [off, off+size) (whole words). */
+static void seq_publish(struct ss_state *s, size_t off, size_t size)
+{
+	for (size_t w = off / 8; w * 8 < off + size; w++) {
+		uint64_t v;
+
+		memcpy(&v, s->shadow + w * 8, 8);
+		__atomic_store_n(&s->words[w], v, __ATOMIC_RELAXED);
+	}
+}
+
+/* ---- locking ------------------------------------------------------- */
+
+static inline int read_lock(struct ss_state *s)
+{
+	if (s->policy == SS_RWLOCK)
+		return pthread_rwlock_rdlock(&s->lk.rw);
+	return pthread_mutex_lock(&s->lk.mu);
+}
+
+static inline void read_unlock(struct ss_state *s)
+{
+	if (s->policy == SS_RWLOCK)
+		pthread_rwlock_unlock(&s->lk.rw);
+	else
+		pthread_mutex_unlock(&s->lk.mu);
+}
+
+/* The write lock: lk.mu for SS_MUTEX and SS_SEQLOCK writers, lk.rw
+ * exclusively for SS_RWLOCK.  @deadline NULL waits for ever. */
+static int write_lock(struct ss_state *s, const struct timespec *deadline)
+{
+	if (s->policy == SS_RWLOCK) {
+		if (deadline)
+			return pthread_rwlock_clockwrlock(
+				&s->lk.rw, CLOCK_MONOTONIC, deadline);
+		return pthread_rwlock_wrlock(&s->lk.rw);
+	}
+	if (deadline)
+		return pthread_mutex_clocklock(&s->lk.mu, CLOCK_MONOTONIC,
+					       deadline);
+	return pthread_mutex_lock(&s->lk.mu);
+}
+
+static void write_unlock(struct ss_state *s)
+{
+	if (s->policy == SS_RWLOCK)
+		pthread_rwlock_unlock(&s->lk.rw);
+	else
+		pthread_mutex_unlock(&s->lk.mu);
+}
+
+/* Lock failures other than a timeout cannot happen with the lock kinds
+ * used here; an int-returning call reports them as -err anyway. */
+
+/* ---- reads --------------------------------------------------------- */
+
+SS_EXPORT int ss_read(const ss_state *cs, void *out, uint64_t *version)
+{
+	struct ss_state *s = (struct ss_state *)cs;
+	int err;
+
+	if (unlikely(!s || !out))
+		return -EINVAL;
+	if (unlikely(ss__held != NULL) && ss__held_by_me(s))
+		return -EDEADLK;
+	if (s->policy == SS_SEQLOCK) {
+		seq_read(s, out, 0, s->size, version);
+		return 0;
+	}
+	err = read_lock(s);
+	if (unlikely(err))
+		return -err;
+	memcpy(out, s->rec, s->size);
+	if (version)
+		*version = atomic_load_explicit(&s->version,
+						memory_order_relaxed);
+	read_unlock(s);
+	return 0;
+}
+
+SS_EXPORT int ss_get(const ss_state *cs, size_t field, void *out)
+{
+	struct ss_state *s = (struct ss_state *)cs;
+	const struct ss_field *f;
+	int err;
+
+	if (unlikely(!s || !out || field >= s->nfields))
+		return -EINVAL;
+	if (unlikely(ss__held != NULL) && ss__held_by_me(s))
+		return -EDEADLK;
+	f = &s->fields[field];
+	if (s->policy == SS_SEQLOCK) {
+		seq_read(s, out, f->offset, f->size, NULL);
+		return 0;
+	}
+	err = read_lock(s);
+	if (unlikely(err))
+		return -err;
+	copy_bytes(out, s->rec + f->offset, f->size);
+	read_unlock(s);
+	return 0;
+}
+
+SS_EXPORT void ss_get_or_abort(const ss_state *s, size_t field, void *out,
+			       const char *caller)
+{
+	int err = ss_get(s, field, out);
+
+	if (likely(err == 0))
+		return;
+	if (!s)
+		ss__die("%s: NULL handle", caller);
+	if (err == -EDEADLK)
+		ss__die("%s: called from inside an update or view callback "
+			"on the same %s record; it would deadlock (read the "
+			"record the callback was given instead)",
+			caller, s->type->name);
+	ss__die("%s: %s record: %s", caller, s->type->name, strerror(-err));
+}
+
+/* ---- writes -------------------------------------------------------- */
+
+/* After a change: unlock, then wake waiters if any registered.  The count
+ * is read under the write lock, and waiters register under the record
+ * lock, so a waiter either saw this change or is counted here: no fence
+ * and no syscall on the write path when nobody waits. */
+static void write_done(struct ss_state *s, uint64_t changed)
+{
+	uint32_t nw = changed ? atomic_load_explicit(&s->nwaiters,
+						     memory_order_relaxed)
+			      : 0;
+
+	write_unlock(s);
+	if (nw)
+		ss__wake(s, changed);
+}
+
+SS_EXPORT int ss_set(ss_state *s, size_t field, const void *in)
+{
+	const struct ss_field *f;
+	unsigned char *dst;
+	int err;
+
+	if (unlikely(!s || !in || field >= s->nfields))
+		return -EINVAL;
+	if (unlikely(ss__held != NULL) && ss__held_by_me(s))
+		return -EDEADLK;
+	f = &s->fields[field];
+	err = write_lock(s, NULL);
+	if (unlikely(err))
+		return -err;
+	dst = (s->policy == SS_SEQLOCK ? s->shadow : s->rec) + f->offset;
+	if (same_bytes(dst, in, f->size)) {
+		write_unlock(s);
+		return 0;
+	}
+	copy_bytes(dst, in, f->size);
+	if (s->policy == SS_SEQLOCK) {
+		seq_begin(s);
+		seq_publish(s, f->offset, f->size);
+		bump(s, UINT64_C(1) << field);
+		seq_end(s);
+	} else {
+		bump(s, UINT64_C(1) << field);
+	}
+	write_done(s, UINT64_C(1) << field);
+	return 1;
+}
+
+/* The record a callback edits, after the write lock is taken: the live
+ * record for SS_MUTEX/SS_RWLOCK (its old value saved in scratch, to find
+ * what changed), a working copy for SS_SEQLOCK (readers must only ever
+ * see published words). */
+static void *write_begin(struct ss_state *s)
+{
+	if (s->policy == SS_SEQLOCK) {
+		memcpy(s->scratch, s->shadow, s->size);
+		return s->scratch;
+	}
+	memcpy(s->scratch, s->rec, s->size);
+	return s->rec;
+}
+
+/* Finds what the callback changed, publishes and versions it. */
+static uint64_t write_commit(struct ss_state *s)
+{
+	uint64_t changed;
+
+	if (s->policy != SS_SEQLOCK) {
+		changed = diff_fields(s, s->scratch, s->rec);
+		if (changed)
+			bump(s, changed);
+		return changed;
+	}
+	changed = diff_fields(s, s->shadow, s->scratch);
+	if (!changed)
+		return 0;
+	for (uint64_t m = changed; m; m &= m - 1) {
+		const struct ss_field *f = &s->fields[__builtin_ctzll(m)];
+
+		memcpy(s->shadow + f->offset, s->scratch + f->offset, f->size);
+	}
+	seq_begin(s);
+	for (uint64_t m = changed; m; m &= m - 1) {
+		const struct ss_field *f = &s->fields[__builtin_ctzll(m)];
+
+		seq_publish(s, f->offset, f->size);
+	}
+	bump(s, changed);
+	seq_end(s);
+	return changed;
+}
+
+static int update(struct ss_state *s, ss_update_fn *fn, void *ctx,
+		  const struct timespec *deadline)
+{
+	struct ss_held held = { s, ss__held };
+	void *rec;
+	int err, ret;
+
+	if (unlikely(!s || !fn))
+		return -EINVAL;
+	if (unlikely(ss__held != NULL) && ss__held_by_me(s))
+		return -EDEADLK;
+	err = write_lock(s, deadline);
+	if (unlikely(err))
+		return -err;
+	rec = write_begin(s);
+	ss__held = &held;
+	ret = fn(rec, ctx);
+	ss__held = held.next;
+	write_done(s, write_commit(s));
+	return ret;
+}
+
+SS_EXPORT int ss_update(ss_state *s, ss_update_fn *fn, void *ctx)
+{
+	return update(s, fn, ctx, NULL);
+}
+
+SS_EXPORT int ss_update_timed(ss_state *s, ss_update_fn *fn, void *ctx,
+			      int timeout_ms)
+{
+	struct timespec deadline;
+
+	if (timeout_ms < 0)
+		return update(s, fn, ctx, NULL);
+	deadline = ss__deadline(timeout_ms);
+	return update(s, fn, ctx, &deadline);
+}
+
+#define SS_UPDATE_MANY_MAX 16
+
+static int by_address(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)*(struct ss_state *const *)a;
+	uintptr_t y = (uintptr_t)*(struct ss_state *const *)b;
+
+	return (x > y) - (x < y);
+}
+
+SS_EXPORT int ss_update_many(ss_state *const *states, size_t n,
+			     ss_update_many_fn *fn, void *ctx)
+{
+	struct ss_state *order[SS_UPDATE_MANY_MAX];
+	struct ss_held held[SS_UPDATE_MANY_MAX];
+	void *recs[SS_UPDATE_MANY_MAX];
+	uint64_t changed[SS_UPDATE_MANY_MAX];
+	struct ss_held *saved = ss__held;
+	size_t locked = 0;
+	int err = 0, ret;
+
+	if (!states || !fn || n == 0 || n > SS_UPDATE_MANY_MAX)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		if (!states[i])
+			return -EINVAL;
+		if (unlikely(saved != NULL) && ss__held_by_me(states[i]))
+			return -EDEADLK;
+		order[i] = states[i];
+	}
+	qsort(order, n, sizeof(order[0]), by_address);
+	for (size_t i = 1; i < n; i++)
+		if (order[i] == order[i - 1])
+			return -EINVAL;
+	for (; locked < n; locked++) {
+		err = write_lock(order[locked], NULL);
+		if (unlikely(err))
+			break;
+	}
+	if (unlikely(err)) {
+		while (locked--)
+			write_unlock(order[locked]);
+		return -err;
+	}
+	for (size_t i = 0; i < n; i++) {
+		recs[i] = write_begin(states[i]);
+		held[i].s = states[i];
+		held[i].next = i ? &held[i - 1] : saved;
+	}
+	ss__held = &held[n - 1];
+	ret = fn(recs, ctx);
+	ss__held = saved;
+	for (size_t i = 0; i < n; i++)
+		changed[i] = write_commit(states[i]);
+	/* Unlock in reverse order, then wake: write_done does both. */
+	for (size_t i = n; i--;) {
+		size_t j = 0;
+
+		while (states[j] != order[i])
+			j++;
+		write_done(order[i], changed[j]);
+	}
+	return ret;
+}
+
+SS_EXPORT int ss_view(const ss_state *cs, ss_view_fn *fn, void *ctx)
+{
+	struct ss_state *s = (struct ss_state *)cs;
+	struct ss_held held = { s, ss__held };
+	_Alignas(max_align_t) unsigned char stackbuf[512];
+	void *copy;
+	int err, ret;
+
+	if (unlikely(!s || !fn))
+		return -EINVAL;
+	if (unlikely(ss__held != NULL) && ss__held_by_me(s))
+		return -EDEADLK;
+	if (s->policy == SS_SEQLOCK) {
+		copy = s->size <= sizeof(stackbuf) ? stackbuf
+						   : malloc(s->size);
+		if (!copy)
+			return -ENOMEM;
+		seq_read(s, copy, 0, s->size, NULL);
+		ss__held = &held;
+		ret = fn(copy, ctx);
+		ss__held = held.next;
+		if (copy != stackbuf)
+			free(copy);
+		return ret;
+	}
+	err = read_lock(s);
+	if (unlikely(err))
+		return -err;
+	ss__held = &held;
+	ret = fn(s->rec, ctx);
+	ss__held = held.next;
+	read_unlock(s);
+	return ret;
+}
+
+/* ---- versions ------------------------------------------------------ */
+
+SS_EXPORT uint64_t ss_version(const ss_state *s)
+{
+	return atomic_load_explicit(&((struct ss_state *)s)->version,
+				    memory_order_acquire);
+}
+
+SS_EXPORT uint64_t ss_field_version(const ss_state *s, size_t field)
+{
+	if (!s || field >= s->nfields)
+		return 0;
+	return atomic_load_explicit(&((struct ss_state *)s)->fver[field],
+				    memory_order_acquire);
+}

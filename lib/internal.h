@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/* Internals shared by the library's source files; not installed. */
+#ifndef SS_INTERNAL_H
+#define SS_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sharedstate.h"
+
+/* Every public definition carries SS_EXPORT; everything else is hidden
+ * (the library is built with -fvisibility=hidden). */
+#define SS_EXPORT __attribute__((visibility("default")))
+#define SS_HIDDEN __attribute__((visibility("hidden")))
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+#define SS_CACHELINE 64
+
+/* A saturated count: far from both zero and INT_MAX, so racing increments
+ * and decrements stay saturated (the scheme of Linux's refcount_t). */
+#define SS_REF_SATURATED (INT32_MIN / 2)
+
+struct ss_waiter {
+	pthread_cond_t cond;	/* CLOCK_MONOTONIC */
+	uint64_t mask;		/* fields the waiter cares about */
+	struct ss_waiter *next;
+	struct ss_waiter **pprev;
+};
+
+struct ss_state {
+	/* Read-only after creation: readers touch only this line, the seq
+	 * line (SS_SEQLOCK) or the lock (the others). */
+	const struct ss_type *type;
+	const struct ss_field *fields;
+	uint32_t nfields;
+	enum ss_policy policy;
+	size_t size;		/* type->size */
+	unsigned char *rec;	/* SS_MUTEX, SS_RWLOCK: the record */
+	uint64_t *words;	/* SS_SEQLOCK: the record as published words */
+	unsigned char *shadow;	/* SS_SEQLOCK: writers' plain copy (nwords*8) */
+	unsigned char *scratch;	/* update: old value or working copy */
+	_Atomic uint64_t *fver;	/* per-field versions */
+	size_t nwords;
+
+	/* Written by ss_ref/ss_unref only. */
+	_Alignas(SS_CACHELINE) _Atomic int32_t refs;
+
+	/* Written by writers, under the write lock. */
+	_Alignas(SS_CACHELINE) _Atomic uint64_t seq;	/* SS_SEQLOCK */
+	_Atomic uint64_t version;
+	_Atomic uint32_t nwaiters;	/* changed under the record lock */
+
+	_Alignas(SS_CACHELINE) union {
+		pthread_mutex_t mu;	/* SS_MUTEX; writers of SS_SEQLOCK */
+		pthread_rwlock_t rw;	/* SS_RWLOCK */
+	} lk;
+
+	/* Waiting: taken only by waiters, by writers that saw a waiter, and
+	 * by ss_close.  Never held while taking the record lock, except by a
+	 * waiter registering itself (wait_mu, then the record lock). */
+	_Alignas(SS_CACHELINE) pthread_mutex_t wait_mu;
+	struct ss_waiter *waiters;
+	_Atomic bool closed;
+};
+
+/* The handles whose lock the calling thread holds inside a callback. */
+struct ss_held {
+	const struct ss_state *s;
+	struct ss_held *next;
+};
+extern __thread struct ss_held *ss__held
+	__attribute__((tls_model("initial-exec"))) SS_HIDDEN;
+
+static inline bool ss__held_by_me(const struct ss_state *s)
+{
+	for (const struct ss_held *h = ss__held; h; h = h->next)
+		if (h->s == s)
+			return true;
+	return false;
+}
+
+/* Prints "libsharedstate: fatal: ..." and aborts. */
+SS_HIDDEN __attribute__((noreturn, format(printf, 1, 2)))
+void ss__die(const char *fmt, ...);
+
+/* Sets the thread's ss_last_error() text. */
+SS_HIDDEN __attribute__((format(printf, 1, 2)))
+void ss__set_error(const char *fmt, ...);
+
+/* Wakes the waiters whose mask meets @changed (wait.c). */
+SS_HIDDEN void ss__wake(struct ss_state *s, uint64_t changed);
+
+/* Test hook: force the reference count (tests of saturation/underflow). */
+SS_HIDDEN void ss__set_refcount(struct ss_state *s, int32_t count);
+SS_HIDDEN int32_t ss__refcount(const struct ss_state *s);
+
+/* Absolute CLOCK_MONOTONIC deadline @ms from now. */
+SS_HIDDEN struct timespec ss__deadline(int ms);
+
+#endif /* SS_INTERNAL_H */

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Waiting for changes.  Each waiter sleeps on its own condition variable
+ * (CLOCK_MONOTONIC), linked into the record's list with its field mask, so
+ * a writer wakes only the waiters whose mask meets the fields it changed.
+ *
+ * No lost wake-up: a waiter registers (nwaiters + 1) and checks the field
+ * versions while holding wait_mu and the record lock; a writer changes the
+ * versions and reads nwaiters under the record lock, then takes wait_mu to
+ * signal.  So either the waiter's check sees the change, or the writer sees
+ * the waiter and cannot signal before the waiter sleeps (it holds wait_mu
+ * until pthread_cond_clockwait releases it).  A writer that sees no waiter
+ * does no more than one relaxed load.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+
+#include "internal.h"
+
+/* Has a field in @mask changed after version @seen?  Lock-free. */
+static bool changed_since(struct ss_state *s, uint64_t seen, uint64_t mask)
+{
+	if (atomic_load_explicit(&s->version, memory_order_acquire) <= seen)
+		return false;
+	for (uint64_t m = mask; m; m &= m - 1)
+		if (atomic_load_explicit(&s->fver[__builtin_ctzll(m)],
+					 memory_order_acquire) > seen)
+			return true;
+	return false;
+}
+
+static int lock_record(struct ss_state *s)
+{
+	if (s->policy == SS_RWLOCK)
+		return pthread_rwlock_rdlock(&s->lk.rw);
+	return pthread_mutex_lock(&s->lk.mu);
+}
+
+static void unlock_record(struct ss_state *s)
+{
+	if (s->policy == SS_RWLOCK)
+		pthread_rwlock_unlock(&s->lk.rw);
+	else
+		pthread_mutex_unlock(&s->lk.mu);
+}
+
+static uint64_t field_mask(const struct ss_state *s)
+{
+	return s->nfields == 64 ? UINT64_MAX
+				: (UINT64_C(1) << s->nfields) - 1;
+}
+
+SS_EXPORT int ss_wait(ss_state *s, uint64_t *seen, uint64_t mask,
+		      int timeout_ms)
+{
+	struct ss_waiter w;
+	pthread_condattr_t ca;
+	struct timespec deadline;
+	int err, ret;
+
+	if (!s || !seen)
+		return -EINVAL;
+	if (unlikely(ss__held != NULL) && ss__held_by_me(s))
+		return -EDEADLK;
+	mask &= field_mask(s);
+
+	/* Fast path: no registration when the answer is already known. */
+	if (atomic_load_explicit(&s->closed, memory_order_acquire))
+		return -ECANCELED;
+	if (mask && changed_since(s, *seen, mask)) {
+		*seen = atomic_load_explicit(&s->version, memory_order_acquire);
+		return 0;
+	}
+	if (timeout_ms == 0)
+		return -ETIMEDOUT;
+	if (timeout_ms > 0)
+		deadline = ss__deadline(timeout_ms);
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	err = pthread_cond_init(&w.cond, &ca);
+	pthread_condattr_destroy(&ca);
+	if (err)
+		return -err;
+	w.mask = mask;
+
+	pthread_mutex_lock(&s->wait_mu);
+	w.next = s->waiters;
+	w.pprev = &s->waiters;
+	if (w.next)
+		w.next->pprev = &w.next;
+	s->waiters = &w;
+
+	err = lock_record(s);
+	if (unlikely(err)) {
+		ret = -err;
+		goto out;
+	}
+	atomic_fetch_add_explicit(&s->nwaiters, 1, memory_order_relaxed);
+	unlock_record(s);
+
+	for (;;) {
+		if (atomic_load_explicit(&s->closed, memory_order_acquire)) {
+			ret = -ECANCELED;
+			break;
+		}
+		if (mask && changed_since(s, *seen, mask)) {
+			ret = 0;
+			break;
+		}
+		if (timeout_ms < 0)
+			err = pthread_cond_wait(&w.cond, &s->wait_mu);
+		else
+			err = pthread_cond_timedwait(&w.cond, &s->wait_mu,
+						     &deadline);
+		if (err == ETIMEDOUT) {
+			/* One last look: a change may have raced the clock. */
+			if (atomic_load_explicit(&s->closed,
+						 memory_order_acquire))
+				ret = -ECANCELED;
+			else if (mask && changed_since(s, *seen, mask))
+				ret = 0;
+			else
+				ret = -ETIMEDOUT;
+			break;
+		}
+	}
+	if (ret == 0)
+		*seen = atomic_load_explicit(&s->version, memory_order_acquire);
+	atomic_fetch_sub_explicit(&s->nwaiters, 1, memory_order_relaxed);
+out:
+	*w.pprev = w.next;
+	if (w.next)
+		w.next->pprev = w.pprev;
+	pthread_mutex_unlock(&s->wait_mu);
+	pthread_cond_destroy(&w.cond);
+	return ret;
+}
+
+void ss__wake(struct ss_state *s, uint64_t changed)
+{
+	pthread_mutex_lock(&s->wait_mu);
+	for (struct ss_waiter *w = s->waiters; w; w = w->next)
+		if (w->mask & changed)
+			pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&s->wait_mu);
+}
+
+SS_EXPORT void ss_close(ss_state *s)
+{
+	if (!s)
+		return;
+	atomic_store_explicit(&s->closed, true, memory_order_release);
+	pthread_mutex_lock(&s->wait_mu);
+	for (struct ss_waiter *w = s->waiters; w; w = w->next)
+		pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&s->wait_mu);
+}
+
+SS_EXPORT bool ss_is_closed(const ss_state *s)
+{
+	return s && atomic_load_explicit(&((struct ss_state *)s)->closed,
+					 memory_order_acquire);
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/* The runner: every suite of the library.  CK_RUN_SUITE / CK_RUN_CASE
+ * select a part; CK_FORK=no runs in one process (valgrind). */
+#include <stdlib.h>
+
+#include "testutil.h"
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite_lifecycle());
+	int failed;
+
+	srunner_add_suite(sr, suite_access());
+	srunner_add_suite(sr, suite_update());
+	srunner_add_suite(sr, suite_versions());
+	srunner_add_suite(sr, suite_records());
+	srunner_add_suite(sr, suite_concurrency());
+	srunner_add_suite(sr, suite_errors());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

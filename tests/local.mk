@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: MIT
+# Tests: the Check runner of the library's suites, and script tests that
+# look at the built artefacts (exports, header, compile errors, man pages,
+# installation).
+
+# Sanitizer builds run slower: stretch the time-bounded tests and Check's
+# per-test timeouts.
+if SANITIZE
+TEST_SCALE = 3
+else
+TEST_SCALE = 1
+endif
+AM_TESTS_ENVIRONMENT = \
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)'; \
+	CC='$(CC)'; CXX='$(CXX)'; MANDOC='$(MANDOC)'; MAKE='$(MAKE)'; \
+	SAN_CFLAGS='$(SAN_CFLAGS)'; \
+	TEST_SCALE=$(TEST_SCALE); CK_TIMEOUT_MULTIPLIER=$(TEST_SCALE); \
+	export top_srcdir top_builddir CC CXX MANDOC MAKE SAN_CFLAGS TEST_SCALE CK_TIMEOUT_MULTIPLIER;
+
+if HAVE_CHECK
+check_PROGRAMS += tests/check-sharedstate
+TESTS += tests/check-sharedstate
+endif
+tests_check_sharedstate_SOURCES = \
+	tests/check_main.c \
+	tests/check_access.c \
+	tests/check_concurrency.c \
+	tests/check_errors.c \
+	tests/check_lifecycle.c \
+	tests/check_records.c \
+	tests/check_update.c \
+	tests/check_versions.c \
+	tests/records.c \
+	tests/records.h \
+	tests/testutil.c \
+	tests/testutil.h
+tests_check_sharedstate_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/lib
+tests_check_sharedstate_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+# Linked statically with the library's objects: the tests reach its hidden
+# test hooks (ss__set_refcount).  The exported interface is tested through
+# the shared library by the examples and tests/consumer.sh.
+tests_check_sharedstate_LDADD = lib/libsharedstate-core.la $(CHECK_LIBS) -lm
+
+TESTS += \
+	tests/exports.sh \
+	tests/header.sh \
+	tests/handle-types.sh \
+	tests/man-lint.sh \
+	tests/consumer.sh
+EXTRA_DIST += \
+	tests/exports.sh \
+	tests/header.sh \
+	tests/handle-types.sh \
+	tests/man-lint.sh \
+	tests/consumer.sh

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+double now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+double test_duration_ms(double base)
+{
+	const char *scale = getenv("TEST_SCALE");
+
+	return scale ? base * atof(scale) : base;
+}
+
+void expect_abort(void (*fn)(void *), void *arg, const char *needle)
+{
+	int fds[2], status;
+	char buf[4096];
+	size_t got = 0;
+	ssize_t n;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(fds), 0);
+	fflush(NULL);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		dup2(fds[1], STDERR_FILENO);
+		close(fds[0]);
+		close(fds[1]);
+		fn(arg);
+		_exit(0); /* did not abort: the parent fails the test */
+	}
+	close(fds[1]);
+	while (got < sizeof(buf) - 1 &&
+	       (n = read(fds[0], buf + got, sizeof(buf) - 1 - got)) > 0)
+		got += (size_t)n;
+	buf[got] = '\0';
+	close(fds[0]);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT,
+		      "child did not abort (status %#x), stderr: %s", status,
+		      buf);
+	ck_assert_msg(strstr(buf, needle) != NULL,
+		      "abort message lacks \"%s\": %s", needle, buf);
+}

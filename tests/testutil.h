@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/* Helpers shared by the Check suites. */
+#ifndef TESTS_TESTUTIL_H
+#define TESTS_TESTUTIL_H
+
+#include <check.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <sharedstate.h>
+
+/* The suites, one per topic (tests/check_*.c). */
+Suite *suite_lifecycle(void);
+Suite *suite_access(void);
+Suite *suite_update(void);
+Suite *suite_versions(void);
+Suite *suite_records(void);
+Suite *suite_concurrency(void);
+Suite *suite_errors(void);
+
+/* Every policy: tcase_add_loop_test(tc, fn, 0, NPOLICIES) gives _i. */
+#define NPOLICIES 3
+#define POLICY ((enum ss_policy)_i)
+
+/* Milliseconds on CLOCK_MONOTONIC. */
+double now_ms(void);
+
+/* Runs fn(arg) in a child process with stderr captured; checks that the
+ * child died of SIGABRT and that its stderr contains @needle. */
+void expect_abort(void (*fn)(void *), void *arg, const char *needle);
+
+/* How long a time-bounded concurrency test runs, in ms (TEST_SCALE in the
+ * environment multiplies it: the sanitizer builds run slower). */
+double test_duration_ms(double base);
+
+#endif
