@@ -98,12 +98,19 @@ static void bump(struct ss_state *s, uint64_t changed)
 /* ---- SS_SEQLOCK ---------------------------------------------------- */
 /*
  * Writers hold lk.mu, keep a plain shadow copy of the record, and publish
- * it into `words` with relaxed atomic stores between two increments of
- * `seq` (odd while a write is in progress).  Readers copy `words` with
- * relaxed atomic loads and retry when `seq` was odd or moved.  Every access
- * to shared data is atomic, so there is no data race in the C11 sense, and
- * readers store to nothing shared.  (Boehm, "Can seqlocks get along with
- * programming language memory models?", MSPC 2012.)
+ * it into `words` with atomic stores between two increments of `seq` (odd
+ * while a write is in progress).  Readers copy `words` with atomic loads
+ * and retry when `seq` was odd or moved.  Every access to shared data is
+ * atomic, so there is no data race in the C11 sense, and readers store to
+ * nothing shared.  (Boehm, "Can seqlocks get along with programming
+ * language memory models?", MSPC 2012.)
+ *
+ * The ordering comes from release word stores and acquire word loads
+ * rather than from fences: a reader that loads any word of a write in
+ * progress synchronizes with it, so its re-read of `seq` sees the odd
+ * value and it retries.  On x86 these are plain moves, as relaxed ones
+ * would be; ThreadSanitizer, which does not model atomic_thread_fence,
+ * understands them.
  */
 
 static void seq_copy_out(const struct ss_state *s, void *out, size_t off,
@@ -112,13 +119,45 @@ static void seq_copy_out(const struct ss_state *s, void *out, size_t off,
 	unsigned char *d = out;
 	size_t end = off + size;
 
+	if ((off | size) % 8 == 0) {
+		/* Whole words: the common case of a whole-record read. */
+		for (size_t w = off / 8; w < end / 8; w++, d += 8) {
+			uint64_t v = __atomic_load_n(&s->words[w],
+						     __ATOMIC_ACQUIRE);
+
+			memcpy(d, &v, 8);
+		}
+		return;
+	}
 	for (size_t w = off / 8; w * 8 < end; w++) {
-		uint64_t v = __atomic_load_n(&s->words[w], __ATOMIC_RELAXED);
+		uint64_t v = __atomic_load_n(&s->words[w], __ATOMIC_ACQUIRE);
 		size_t lo = w * 8 > off ? w * 8 : off;
 		size_t hi = w * 8 + 8 < end ? w * 8 + 8 : end;
 
 		memcpy(d + (lo - off), (unsigned char *)&v + (lo - w * 8),
 		       hi - lo);
+	}
+}
+
+/* A field that is one aligned word (double, int64, pointer...): one
+ * load between the two reads of seq. */
+static inline void seq_get_word(const struct ss_state *cs, void *out,
+				size_t off)
+{
+	struct ss_state *s = (struct ss_state *)cs;
+
+	for (;;) {
+		uint64_t s0 = atomic_load_explicit(&s->seq,
+						   memory_order_acquire);
+		uint64_t v = __atomic_load_n(&s->words[off / 8],
+					     __ATOMIC_ACQUIRE);
+
+		if (likely(!(s0 & 1)) &&
+		    atomic_load_explicit(&s->seq, memory_order_relaxed) == s0) {
+			memcpy(out, &v, 8);
+			return;
+		}
+		cpu_relax();
 	}
 }
 
@@ -146,8 +185,7 @@ static void seq_read(const struct ss_state *cs, void *out, size_t off,
 		seq_copy_out(s, out, off, size);
 		if (version)
 			v = atomic_load_explicit(&s->version,
-						 memory_order_relaxed);
-		atomic_thread_fence(memory_order_acquire);
+						 memory_order_acquire);
 		if (atomic_load_explicit(&s->seq, memory_order_relaxed) == s0) {
 			if (version)
 				*version = v;
@@ -161,7 +199,6 @@ static void seq_begin(struct ss_state *s)
 	uint64_t q = atomic_load_explicit(&s->seq, memory_order_relaxed);
 
 	atomic_store_explicit(&s->seq, q + 1, memory_order_relaxed);
-	atomic_thread_fence(memory_order_release);
 }
 
 static void seq_end(struct ss_state *s)
@@ -178,7 +215,7 @@ static void seq_publish(struct ss_state *s, size_t off, size_t size)
 		uint64_t v;
 
 		memcpy(&v, s->shadow + w * 8, 8);
-		__atomic_store_n(&s->words[w], v, __ATOMIC_RELAXED);
+		__atomic_store_n(&s->words[w], v, __ATOMIC_RELEASE);
 	}
 }
 
@@ -199,19 +236,77 @@ static inline void read_unlock(struct ss_state *s)
 		pthread_mutex_unlock(&s->lk.mu);
 }
 
+#if defined(__SANITIZE_THREAD__)
+#define SS_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define SS_TSAN 1
+#endif
+#endif
+
+#ifdef SS_TSAN
+/* ThreadSanitizer (GCC 12, LLVM 14) intercepts pthread_*_timedlock but not
+ * pthread_*_clocklock, and then reports the unlock of a lock it never saw
+ * taken.  Under it only, take the lock with the same deadline moved to
+ * CLOCK_REALTIME. */
+static struct timespec to_realtime(const struct timespec *mono)
+{
+	struct timespec now_m, now_r, t;
+	long long ns;
+
+	clock_gettime(CLOCK_MONOTONIC, &now_m);
+	clock_gettime(CLOCK_REALTIME, &now_r);
+	ns = (long long)(mono->tv_sec - now_m.tv_sec) * 1000000000LL +
+	     (mono->tv_nsec - now_m.tv_nsec);
+	t.tv_sec = now_r.tv_sec + (time_t)(ns / 1000000000LL);
+	t.tv_nsec = now_r.tv_nsec + (long)(ns % 1000000000LL);
+	if (t.tv_nsec >= 1000000000L) {
+		t.tv_sec++;
+		t.tv_nsec -= 1000000000L;
+	} else if (t.tv_nsec < 0) {
+		t.tv_sec--;
+		t.tv_nsec += 1000000000L;
+	}
+	return t;
+}
+
+static int mutex_clocklock(pthread_mutex_t *m, const struct timespec *mono)
+{
+	struct timespec rt = to_realtime(mono);
+
+	return pthread_mutex_timedlock(m, &rt);
+}
+
+static int rwlock_clockwrlock(pthread_rwlock_t *l, const struct timespec *mono)
+{
+	struct timespec rt = to_realtime(mono);
+
+	return pthread_rwlock_timedwrlock(l, &rt);
+}
+#else
+static int mutex_clocklock(pthread_mutex_t *m, const struct timespec *mono)
+{
+	return pthread_mutex_clocklock(m, CLOCK_MONOTONIC, mono);
+}
+
+static int rwlock_clockwrlock(pthread_rwlock_t *l, const struct timespec *mono)
+{
+	return pthread_rwlock_clockwrlock(l, CLOCK_MONOTONIC, mono);
+}
+#endif
+
 /* The write lock: lk.mu for SS_MUTEX and SS_SEQLOCK writers, lk.rw
- * exclusively for SS_RWLOCK.  @deadline NULL waits for ever. */
+ * exclusively for SS_RWLOCK.  @deadline (CLOCK_MONOTONIC) NULL waits for
+ * ever. */
 static int write_lock(struct ss_state *s, const struct timespec *deadline)
 {
 	if (s->policy == SS_RWLOCK) {
 		if (deadline)
-			return pthread_rwlock_clockwrlock(
-				&s->lk.rw, CLOCK_MONOTONIC, deadline);
+			return rwlock_clockwrlock(&s->lk.rw, deadline);
 		return pthread_rwlock_wrlock(&s->lk.rw);
 	}
 	if (deadline)
-		return pthread_mutex_clocklock(&s->lk.mu, CLOCK_MONOTONIC,
-					       deadline);
+		return mutex_clocklock(&s->lk.mu, deadline);
 	return pthread_mutex_lock(&s->lk.mu);
 }
 
@@ -252,33 +347,54 @@ SS_EXPORT int ss_read(const ss_state *cs, void *out, uint64_t *version)
 	return 0;
 }
 
-SS_EXPORT int ss_get(const ss_state *cs, size_t field, void *out)
+/* The body of ss_get, inlined into both exported getters: a call from
+ * one exported function to another would go through the PLT. */
+static inline __attribute__((always_inline)) int
+get_field(const struct ss_state *cs, size_t field, void *out)
 {
 	struct ss_state *s = (struct ss_state *)cs;
 	const struct ss_field *f;
 	int err;
 
-	if (unlikely(!s || !out || field >= s->nfields))
+	if (unlikely(!s || field >= s->nfields || !out))
 		return -EINVAL;
 	if (unlikely(ss__held != NULL) && ss__held_by_me(s))
 		return -EDEADLK;
 	f = &s->fields[field];
-	if (s->policy == SS_SEQLOCK) {
-		seq_read(s, out, f->offset, f->size, NULL);
+	switch (s->policy) {
+	case SS_SEQLOCK:
+		if (f->size == 8 && f->offset % 8 == 0)
+			seq_get_word(s, out, f->offset);
+		else
+			seq_read(s, out, f->offset, f->size, NULL);
 		return 0;
+	case SS_RWLOCK:
+		err = pthread_rwlock_rdlock(&s->lk.rw);
+		if (unlikely(err))
+			return -err;
+		copy_bytes(out, s->rec + f->offset, f->size);
+		pthread_rwlock_unlock(&s->lk.rw);
+		return 0;
+	case SS_MUTEX:
+		break;
 	}
-	err = read_lock(s);
+	err = pthread_mutex_lock(&s->lk.mu);
 	if (unlikely(err))
 		return -err;
 	copy_bytes(out, s->rec + f->offset, f->size);
-	read_unlock(s);
+	pthread_mutex_unlock(&s->lk.mu);
 	return 0;
+}
+
+SS_EXPORT int ss_get(const ss_state *s, size_t field, void *out)
+{
+	return get_field(s, field, out);
 }
 
 SS_EXPORT void ss_get_or_abort(const ss_state *s, size_t field, void *out,
 			       const char *caller)
 {
-	int err = ss_get(s, field, out);
+	int err = get_field(s, field, out);
 
 	if (likely(err == 0))
 		return;

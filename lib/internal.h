@@ -49,11 +49,6 @@ struct ss_state {
 	/* Written by ss_ref/ss_unref only. */
 	_Alignas(SS_CACHELINE) _Atomic int32_t refs;
 
-	/* Written by writers, under the write lock. */
-	_Alignas(SS_CACHELINE) _Atomic uint64_t seq;	/* SS_SEQLOCK */
-	_Atomic uint64_t version;
-	_Atomic uint32_t nwaiters;	/* changed under the record lock */
-
 	_Alignas(SS_CACHELINE) union {
 		pthread_mutex_t mu;	/* SS_MUTEX; writers of SS_SEQLOCK */
 		pthread_rwlock_t rw;	/* SS_RWLOCK */
@@ -65,6 +60,17 @@ struct ss_state {
 	_Alignas(SS_CACHELINE) pthread_mutex_t wait_mu;
 	struct ss_waiter *waiters;
 	_Atomic bool closed;
+
+	/* Written by writers under the write lock, and read by readers: the
+	 * sequence, the version and the first bytes of the record share one
+	 * cache line, so a reader that follows a write fetches one line for
+	 * all three. */
+	_Alignas(SS_CACHELINE) _Atomic uint64_t seq;	/* SS_SEQLOCK */
+	_Atomic uint64_t version;
+	_Atomic uint32_t nwaiters;	/* changed under the record lock */
+	/* The record: plain bytes (SS_MUTEX, SS_RWLOCK) or published words
+	 * (SS_SEQLOCK), aligned for any type; nwords * 8 bytes. */
+	_Alignas(16) unsigned char data[];
 };
 
 /* The handles whose lock the calling thread holds inside a callback. */

@@ -133,7 +133,7 @@ SS_EXPORT ss_state *ss_new(const struct ss_type *type, const void *init,
 			   enum ss_policy policy)
 {
 	struct ss_state *s;
-	size_t nwords, off_fver, off_rec, off_scratch, off_shadow, total;
+	size_t nwords, off_fver, off_scratch, off_shadow, total;
 	int err;
 
 	last_error[0] = '\0';
@@ -145,14 +145,14 @@ SS_EXPORT ss_state *ss_new(const struct ss_type *type, const void *init,
 	if (!init)
 		init = type->defaults;
 
-	/* One block: the state, the field versions, then the record storage
-	 * (the published words for SS_SEQLOCK), the scratch copy, and for
-	 * SS_SEQLOCK the writers' shadow copy. */
+	/* One block: the state ending in the record storage (the published
+	 * words for SS_SEQLOCK), then the field versions, the scratch copy,
+	 * and for SS_SEQLOCK the writers' shadow copy. */
 	nwords = round_up(type->size, 8) / 8;
-	off_fver = round_up(sizeof(*s), SS_CACHELINE);
-	off_rec = round_up(off_fver + type->nfields * sizeof(uint64_t),
-			   SS_CACHELINE);
-	off_scratch = round_up(off_rec + nwords * 8, SS_CACHELINE);
+	off_fver = round_up(offsetof(struct ss_state, data) + nwords * 8,
+			    SS_CACHELINE);
+	off_scratch = round_up(off_fver + type->nfields * sizeof(uint64_t),
+			       SS_CACHELINE);
 	off_shadow = round_up(off_scratch + nwords * 8, SS_CACHELINE);
 	total = off_shadow + (policy == SS_SEQLOCK ? nwords * 8 : 0);
 	s = aligned_alloc(SS_CACHELINE, round_up(total, SS_CACHELINE));
@@ -171,14 +171,14 @@ SS_EXPORT ss_state *ss_new(const struct ss_type *type, const void *init,
 	s->fver = (_Atomic uint64_t *)((unsigned char *)s + off_fver);
 	s->scratch = (unsigned char *)s + off_scratch;
 	if (policy == SS_SEQLOCK) {
-		s->words = (uint64_t *)((unsigned char *)s + off_rec);
+		s->words = (uint64_t *)s->data;
 		s->shadow = (unsigned char *)s + off_shadow;
 		if (init)
 			memcpy(s->shadow, init, type->size);
 		/* Not yet shared: plain copies are fine. */
 		memcpy(s->words, s->shadow, nwords * 8);
 	} else {
-		s->rec = (unsigned char *)s + off_rec;
+		s->rec = s->data;
 		if (init)
 			memcpy(s->rec, init, type->size);
 	}

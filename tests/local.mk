@@ -53,3 +53,12 @@ EXTRA_DIST += \
 	tests/handle-types.sh \
 	tests/man-lint.sh \
 	tests/consumer.sh
+
+# Benchmarks: built with the tests (so they cannot rot), run by make bench.
+# They link the shared library, as a user's program does.
+check_PROGRAMS += tests/bench/bench
+tests_bench_bench_LDADD = lib/libsharedstate.la -lm
+BENCH_SECONDS = 20
+.PHONY: bench
+bench: tests/bench/bench
+	$(AM_V_at)tests/bench/bench --seconds $(BENCH_SECONDS)

@@ -1,0 +1,485 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench: what the library costs, each figure beside a baseline measured in
+ * the same run and binary, with a second thread alive throughout (glibc
+ * takes cheaper paths in a single-threaded process, which would flatter a
+ * baseline).  Output: one "name value unit" line per figure.
+ *
+ *   bench [--seconds S]    total time budget (default 20; 1 for a smoke run)
+ *
+ * Baselines: a hand-written accessor (pthread_mutex_lock; copy; unlock) on
+ * the same record, a bare atomic increment/decrement pair, a bare
+ * condition-variable handoff.  Ratios are the figures to compare between
+ * machines; absolute times are not.
+ */
+#define _GNU_SOURCE
+#include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sharedstate.h>
+
+/* A record shaped like the thermostat's. */
+#define BREC_FIELDS(X)                                                       \
+	X(bool, running, true)                                               \
+	X(double, temperature, 20.0)                                         \
+	X(struct timespec, temperature_at, { 0 })                            \
+	X(int, sensor_errors, 0)                                             \
+	X(double, setpoint, 20.0)                                            \
+	X(int, mode, 1)                                                      \
+	X(bool, heating, false)                                              \
+	X(struct timespec, relay_changed_at, { 0 })                          \
+	X(ss_str32, reason, { "start" })
+SS_RECORD_DECLARE(brec, BREC_FIELDS);
+SS_RECORD_DEFINE(brec, BREC_FIELDS);
+
+static double budget_ms = 20000; /* split among the measurements */
+
+static double now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return v[n / 2];
+}
+
+static void line(const char *name, double value, const char *unit)
+{
+	printf("%-36s %12.3f %s\n", name, value, unit);
+	fflush(stdout);
+}
+
+/* ---- the hand-written baseline ------------------------------------- */
+
+struct hand {
+	pthread_mutex_t mu;
+	struct brec r;
+};
+
+static struct hand hand = { PTHREAD_MUTEX_INITIALIZER, { 0 } };
+
+__attribute__((noinline)) static double hand_get_setpoint(struct hand *h)
+{
+	double v;
+
+	pthread_mutex_lock(&h->mu);
+	v = h->r.setpoint;
+	pthread_mutex_unlock(&h->mu);
+	return v;
+}
+
+__attribute__((noinline)) static void hand_set_setpoint(struct hand *h,
+							double v)
+{
+	pthread_mutex_lock(&h->mu);
+	h->r.setpoint = v;
+	pthread_mutex_unlock(&h->mu);
+}
+
+__attribute__((noinline)) static void hand_read(struct hand *h,
+						struct brec *out)
+{
+	pthread_mutex_lock(&h->mu);
+	*out = h->r;
+	pthread_mutex_unlock(&h->mu);
+}
+
+/* ---- single-thread costs: alternate baseline and subject runs ------ */
+
+enum op { GET, SET, READ, REF };
+
+static volatile double sink;
+static atomic_long bare_count = 1;
+
+/* Runs @iters operations of one kind; returns ns per operation. */
+static double run_ops(enum op op, brec_handle h, bool baseline, long iters)
+{
+	struct brec r;
+	double t0 = now_ns(), acc = 0;
+
+	switch (op) {
+	case GET:
+		if (baseline)
+			for (long i = 0; i < iters; i++)
+				acc += hand_get_setpoint(&hand);
+		else
+			for (long i = 0; i < iters; i++)
+				acc += brec_get_setpoint(h);
+		break;
+	case SET:
+		/* Alternate two values: every set is a changing write. */
+		if (baseline)
+			for (long i = 0; i < iters; i++)
+				hand_set_setpoint(&hand, (double)(i & 1));
+		else
+			for (long i = 0; i < iters; i++)
+				brec_set_setpoint(h, (double)(i & 1));
+		break;
+	case READ:
+		if (baseline)
+			for (long i = 0; i < iters; i++) {
+				hand_read(&hand, &r);
+				acc += r.temperature;
+			}
+		else
+			for (long i = 0; i < iters; i++) {
+				brec_read(h, &r, NULL);
+				acc += r.temperature;
+			}
+		break;
+	case REF:
+		if (baseline)
+			for (long i = 0; i < iters; i++) {
+				atomic_fetch_add_explicit(&bare_count, 1,
+							  memory_order_relaxed);
+				atomic_fetch_sub_explicit(&bare_count, 1,
+							  memory_order_acq_rel);
+			}
+		else
+			for (long i = 0; i < iters; i++)
+				brec_unref(brec_ref(h));
+		break;
+	}
+	sink = acc;
+	return (now_ns() - t0) / (double)iters;
+}
+
+/* Median of @rounds alternating runs of baseline and subject, each taking
+ * about @ms_each. */
+static void compare(const char *name, enum op op, brec_handle h,
+		    double ms_each)
+{
+	enum { ROUNDS = 7 };
+	double base[ROUNDS], subj[ROUNDS], b, s;
+	char label[64];
+	long iters = 1000;
+
+	/* Calibrate: enough iterations for about ms_each / ROUNDS. */
+	while (run_ops(op, h, true, iters) * (double)iters <
+	       ms_each * 1e6 / ROUNDS / 2)
+		iters *= 2;
+	for (int i = 0; i < ROUNDS; i++) {
+		base[i] = run_ops(op, h, true, iters);
+		subj[i] = run_ops(op, h, false, iters);
+	}
+	b = median(base, ROUNDS);
+	s = median(subj, ROUNDS);
+	snprintf(label, sizeof(label), "%s.baseline", name);
+	line(label, b, "ns/op");
+	line(name, s, "ns/op");
+	snprintf(label, sizeof(label), "%s.ratio", name);
+	line(label, s / b, "x");
+}
+
+/* ---- one reader and one writer on two threads ---------------------- */
+
+struct rw {
+	brec_handle h;	   /* or hand, when baseline */
+	bool baseline;
+	atomic_bool stop;
+	long reads, writes;
+};
+
+static void *rw_reader(void *arg)
+{
+	struct rw *rw = arg;
+	struct brec r;
+	double acc = 0;
+	long n = 0;
+
+	while (!atomic_load_explicit(&rw->stop, memory_order_relaxed)) {
+		if (rw->baseline)
+			hand_read(&hand, &r);
+		else
+			brec_read(rw->h, &r, NULL);
+		acc += r.setpoint;
+		n++;
+	}
+	sink = acc;
+	rw->reads = n;
+	return NULL;
+}
+
+static void *rw_writer(void *arg)
+{
+	struct rw *rw = arg;
+	long n = 0;
+
+	while (!atomic_load_explicit(&rw->stop, memory_order_relaxed)) {
+		if (rw->baseline)
+			hand_set_setpoint(&hand, (double)(n & 1));
+		else
+			brec_set_setpoint(rw->h, (double)(n & 1));
+		n++;
+	}
+	rw->writes = n;
+	return NULL;
+}
+
+/* Pins the calling thread to @cpu when the machine has it, so that the
+ * reader and the writer stay on different cores. */
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) <= cpu)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+static void *rw_reader_pinned(void *arg)
+{
+	pin(0);
+	return rw_reader(arg);
+}
+
+static void *rw_writer_pinned(void *arg)
+{
+	pin(1);
+	return rw_writer(arg);
+}
+
+/* One run of @ms: reads and writes per second. */
+static void rw_run(brec_handle h, bool baseline, double ms, double *reads,
+		   double *writes)
+{
+	struct rw rw = { h, baseline, false, 0, 0 };
+	pthread_t r, w;
+	double t0, secs;
+
+	pthread_create(&r, NULL, rw_reader_pinned, &rw);
+	pthread_create(&w, NULL, rw_writer_pinned, &rw);
+	t0 = now_ns();
+	usleep((useconds_t)(ms * 1000));
+	atomic_store(&rw.stop, true);
+	pthread_join(r, NULL);
+	pthread_join(w, NULL);
+	secs = (now_ns() - t0) / 1e9;
+	*reads = (double)rw.reads / secs;
+	*writes = (double)rw.writes / secs;
+}
+
+/* The hand-written baseline and each policy, in alternating rounds; the
+ * medians of the rounds are printed. */
+static void reader_writer(double ms, double reads_out[4])
+{
+	enum { ROUNDS = 5, CONFIGS = 4 };
+	static const char *const names[CONFIGS] = { "rw.baseline", "rw.mutex",
+						    "rw.seqlock", "rw.rwlock" };
+	static const enum ss_policy pol[CONFIGS] = { SS_MUTEX, SS_MUTEX,
+						     SS_SEQLOCK, SS_RWLOCK };
+	double reads[CONFIGS][ROUNDS], writes[CONFIGS][ROUNDS];
+	brec_handle h[CONFIGS];
+	char label[64];
+
+	for (int c = 0; c < CONFIGS; c++)
+		h[c] = c ? brec_new(NULL, pol[c]) : (brec_handle){ NULL };
+	for (int r = 0; r < ROUNDS; r++)
+		for (int c = 0; c < CONFIGS; c++)
+			rw_run(h[c], c == 0, ms / ROUNDS / CONFIGS,
+			       &reads[c][r], &writes[c][r]);
+	for (int c = 0; c < CONFIGS; c++) {
+		reads_out[c] = median(reads[c], ROUNDS);
+		snprintf(label, sizeof(label), "%s.reader", names[c]);
+		line(label, reads_out[c] / 1e6, "Mops/s");
+		snprintf(label, sizeof(label), "%s.writer", names[c]);
+		line(label, median(writes[c], ROUNDS) / 1e6, "Mops/s");
+		brec_unref(h[c]);
+	}
+}
+
+/* ---- wake-up latency ----------------------------------------------- */
+
+struct wake {
+	brec_handle h;
+	bool baseline;
+	int rounds;
+	atomic_int acked;	/* rounds the waiter has seen */
+	double woke_ns;		/* when the waiter returned, this round */
+	pthread_mutex_t mu;	/* baseline handoff */
+	pthread_cond_t cond;
+	int value;
+};
+
+static void *waiter(void *arg)
+{
+	struct wake *wk = arg;
+	uint64_t seen = 0;
+	struct brec r;
+
+	if (!wk->baseline)
+		brec_read(wk->h, &r, &seen);
+	atomic_store(&wk->acked, 0);
+	for (int i = 1; i <= wk->rounds; i++) {
+		if (wk->baseline) {
+			pthread_mutex_lock(&wk->mu);
+			while (wk->value != i)
+				pthread_cond_wait(&wk->cond, &wk->mu);
+			pthread_mutex_unlock(&wk->mu);
+		} else {
+			while (brec_get_sensor_errors(wk->h) != i)
+				brec_wait(wk->h, &seen,
+					  SS_MASK(brec, sensor_errors), -1);
+		}
+		wk->woke_ns = now_ns();
+		atomic_store(&wk->acked, i);
+	}
+	return NULL;
+}
+
+static void wake_latency(const char *name, brec_handle h, bool baseline,
+			 int rounds, double *p50_out)
+{
+	struct wake wk = { .h = h, .baseline = baseline, .rounds = rounds,
+			   .acked = -1 };
+	double *lat = calloc((size_t)rounds, sizeof(*lat));
+	char label[64];
+	pthread_t t;
+
+	pthread_mutex_init(&wk.mu, NULL);
+	pthread_cond_init(&wk.cond, NULL);
+	brec_set_sensor_errors(h, 0);
+	pthread_create(&t, NULL, waiter, &wk);
+	while (atomic_load(&wk.acked) != 0)
+		sched_yield();
+	for (int i = 1; i <= rounds; i++) {
+		double t0;
+
+		usleep(200); /* let the waiter fall asleep */
+		t0 = now_ns();
+		if (baseline) {
+			pthread_mutex_lock(&wk.mu);
+			wk.value = i;
+			pthread_cond_signal(&wk.cond);
+			pthread_mutex_unlock(&wk.mu);
+		} else {
+			brec_set_sensor_errors(h, i);
+		}
+		while (atomic_load(&wk.acked) != i)
+			sched_yield();
+		lat[i - 1] = (wk.woke_ns - t0) / 1e3;
+	}
+	pthread_join(t, NULL);
+	qsort(lat, (size_t)rounds, sizeof(*lat), cmp_double);
+	snprintf(label, sizeof(label), "%s.p50", name);
+	line(label, lat[rounds / 2], "us");
+	snprintf(label, sizeof(label), "%s.p99", name);
+	line(label, lat[rounds * 99 / 100], "us");
+	*p50_out = lat[rounds / 2];
+	pthread_mutex_destroy(&wk.mu);
+	pthread_cond_destroy(&wk.cond);
+	free(lat);
+}
+
+/* ---- the idle second thread ---------------------------------------- */
+
+static pthread_mutex_t idle_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t idle_cond = PTHREAD_COND_INITIALIZER;
+static bool idle_stop;
+
+static void *idle_thread(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&idle_mu);
+	while (!idle_stop)
+		pthread_cond_wait(&idle_cond, &idle_mu);
+	pthread_mutex_unlock(&idle_mu);
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	static const enum ss_policy policies[] = { SS_MUTEX, SS_SEQLOCK,
+						   SS_RWLOCK };
+	double reads[4], p50, base_p50;
+	double single_ms, rw_ms;
+	int wake_rounds;
+	pthread_t idle;
+	char name[64];
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
+			budget_ms = atof(argv[++i]) * 1000;
+		} else {
+			fprintf(stderr, "usage: %s [--seconds S]\n", argv[0]);
+			return 2;
+		}
+	}
+	if (!(budget_ms > 0)) {
+		fprintf(stderr, "bench: --seconds must be positive\n");
+		return 2;
+	}
+	/* 3 policies x 3 ops + ref: 10 comparisons; the reader/writer runs;
+	 * 2 latency runs of 200 us per round. */
+	single_ms = budget_ms * 0.45 / 10;
+	rw_ms = budget_ms * 0.35;
+	wake_rounds = (int)(budget_ms * 0.2 / 2 / 0.4);
+	if (wake_rounds < 100)
+		wake_rounds = 100;
+
+	pthread_create(&idle, NULL, idle_thread, NULL);
+	hand.r = brec_defaults;
+	printf("# libsharedstate %s bench: name value unit; budget %.1f s\n",
+	       ss_library_version(), budget_ms / 1000);
+
+	for (int p = 0; p < 3; p++) {
+		brec_handle h = brec_new(NULL, policies[p]);
+		const char *pn = ss_policy_name(policies[p]);
+
+		snprintf(name, sizeof(name), "get.%s", pn);
+		compare(name, GET, h, single_ms);
+		snprintf(name, sizeof(name), "set.%s", pn);
+		compare(name, SET, h, single_ms);
+		snprintf(name, sizeof(name), "read.%s", pn);
+		compare(name, READ, h, single_ms);
+		brec_unref(h);
+	}
+	{
+		brec_handle h = brec_new(NULL, SS_MUTEX);
+
+		compare("refunref", REF, h, single_ms);
+		brec_unref(h);
+	}
+
+	reader_writer(rw_ms, reads);
+	line("rw.mutex.reader.vs_baseline", reads[1] / reads[0], "x");
+	line("rw.seqlock.reader.vs_mutex", reads[2] / reads[1], "x");
+	line("rw.rwlock.reader.vs_mutex", reads[3] / reads[1], "x");
+
+	{
+		brec_handle h = brec_new(NULL, SS_MUTEX);
+
+		wake_latency("wake.baseline", h, true, wake_rounds, &base_p50);
+		wake_latency("wake.mutex", h, false, wake_rounds, &p50);
+		line("wake.mutex.p50.ratio", p50 / base_p50, "x");
+		brec_unref(h);
+	}
+
+	pthread_mutex_lock(&idle_mu);
+	idle_stop = true;
+	pthread_cond_signal(&idle_cond);
+	pthread_mutex_unlock(&idle_mu);
+	pthread_join(idle, NULL);
+	return 0;
+}
