@@ -1,0 +1,22 @@
+# SPDX-License-Identifier: MIT
+# Sourced by scripts/check and scripts/demo: installs the Debian packages
+# named in "$@" that are missing (apt-get; needs root, or sudo).
+ss_install_missing() {
+	missing=
+	for pkg in "$@"; do
+		dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' ||
+			missing="$missing $pkg"
+	done
+	[ -n "$missing" ] || return 0
+	echo "==> installing Debian packages:$missing"
+	sudo=
+	[ "$(id -u)" -eq 0 ] || sudo=sudo
+	export DEBIAN_FRONTEND=noninteractive
+	$sudo apt-get update -qq
+	# shellcheck disable=SC2086 # word splitting of the package list is wanted
+	$sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
+}
+
+# What every build needs.
+# shellcheck disable=SC2034 # used by the scripts that source this file
+SS_BUILD_DEPS="autoconf automake libtool pkg-config make gcc g++ check mandoc"
