@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The one record the thermostat's threads share.  Sensor, control, state
+ * and web threads meet only here, through the generated accessors.  Times
+ * are CLOCK_MONOTONIC; a zero timespec means "never".
+ */
+#ifndef THERMO_RECORD_H
+#define THERMO_RECORD_H
+
+#include <math.h>
+#include <stdbool.h>
+#include <time.h>
+
+#include <sharedstate.h>
+
+enum thermo_mode {
+	MODE_OFF = 0,	/* never heat */
+	MODE_HEAT = 1,	/* hold the setpoint */
+};
+
+enum sensor_status {
+	SENSOR_STARTING = 0,	/* no reading yet */
+	SENSOR_OK,		/* the last read gave a valid temperature */
+	SENSOR_ERROR,		/* the last read failed; the reading is still fresh */
+	SENSOR_STALE,		/* no valid reading for sensor_timeout */
+};
+
+/* Why the relay is in its state (control.c names and explains them). */
+enum thermo_reason {
+	REASON_START = 0,	/* off at start, nothing decided yet */
+	REASON_MODE_OFF,	/* mode is off */
+	REASON_SENSOR_STALE,	/* no valid reading for sensor_timeout: off */
+	REASON_MAX_ON,		/* on for max_on: forced off */
+	REASON_MIN_ON,		/* warm enough, but held on for min_on */
+	REASON_MIN_OFF,		/* cold, but held off for min_off */
+	REASON_COLD,		/* at or below setpoint - cold_tolerance: on */
+	REASON_WARM,		/* at or above setpoint + hot_tolerance: off */
+	REASON_HOLD_ON,		/* inside the band, was heating: stays on */
+	REASON_HOLD_OFF,	/* inside the band, was idle: stays off */
+	REASON_RELAY_ERROR,	/* the relay could not be driven */
+	REASON_SHUTDOWN,	/* the daemon is stopping: off */
+};
+#define REASON_COUNT (REASON_SHUTDOWN + 1)
+
+#define THERMO_FIELDS(X)                                                     \
+	/* false once shutdown has begun */                                  \
+	X(bool, running, true)                                               \
+	/* degrees C; NAN when unknown or stale */                           \
+	X(double, temperature, NAN)                                          \
+	/* when the last valid reading was taken */                          \
+	X(struct timespec, temperature_at, { 0 })                            \
+	X(enum sensor_status, sensor_status, SENSOR_STARTING)                \
+	/* failed reads since start, and the last failure */                 \
+	X(unsigned, sensor_errors, 0)                                        \
+	X(ss_str64, sensor_error, { "" })                                    \
+	/* when the sensor thread last tried a read (liveness) */            \
+	X(struct timespec, sensor_at, { 0 })                                 \
+	/* degrees C, within the configured bounds */                        \
+	X(double, setpoint, 20.0)                                            \
+	X(enum thermo_mode, mode, MODE_HEAT)                                 \
+	/* the relay's state as last driven */                               \
+	X(bool, heating, false)                                              \
+	X(struct timespec, relay_changed_at, { 0 })                          \
+	X(enum thermo_reason, reason, REASON_START)                          \
+	X(unsigned, relay_switches, 0)                                       \
+	/* failed relay writes since start; relay_ok: the last one worked */ \
+	X(unsigned, relay_errors, 0)                                         \
+	X(bool, relay_ok, true)                                              \
+	/* when the control thread last decided (liveness) */                \
+	X(struct timespec, control_at, { 0 })                                \
+	/* persistence of setpoint and mode: the last save worked; failures */ \
+	X(bool, state_ok, true)                                              \
+	X(unsigned, state_errors, 0)
+
+SS_RECORD_DECLARE(thermo, THERMO_FIELDS);
+
+/* Fields whose change the control thread must act on at once. */
+#define THERMO_CONTROL_MASK                                                  \
+	(SS_MASK(thermo, setpoint) | SS_MASK(thermo, mode) |                  \
+	 SS_MASK(thermo, temperature) | SS_MASK(thermo, temperature_at) |     \
+	 SS_MASK(thermo, sensor_status) | SS_MASK(thermo, running))
+
+/* Fields that are saved to the state file. */
+#define THERMO_PERSIST_MASK (SS_MASK(thermo, setpoint) | SS_MASK(thermo, mode))
+
+const char *mode_name(enum thermo_mode mode);
+int mode_from_name(const char *name, enum thermo_mode *out);
+const char *sensor_status_name(enum sensor_status status);
+
+#endif

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The state file: setpoint and mode, so they survive a restart.  Saved
+ * atomically (temporary file in the same directory, fsync, rename, fsync
+ * of the directory): after a crash at any moment the file holds the old or
+ * the new state, never a mix.  A missing, corrupt or out-of-range file is
+ * reported and the configuration's defaults are used.
+ */
+#ifndef THERMO_STATEFILE_H
+#define THERMO_STATEFILE_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "record.h"
+
+struct saved_state {
+	double setpoint;	/* degrees C */
+	enum thermo_mode mode;
+};
+
+/* Pure: parses the file's bytes; checks the setpoint against the bounds
+ * of @cfg.  0, or -1 with @err. */
+int state_parse(const char *text, size_t n, const struct thermo_config *cfg,
+		struct saved_state *out, char *err, size_t len);
+/* The file's text; returns its length (snprintf-style). */
+int state_format(const struct saved_state *st, char *buf, size_t len);
+/* 0; -ENOENT when there is no file (not an error); -1 with @err. */
+int state_load(const char *path, const struct thermo_config *cfg,
+	       struct saved_state *out, char *err, size_t len);
+/* 0, or -1 with @err (nothing replaced: the old file stays intact). */
+int state_save(const char *path, const struct saved_state *st, char *err,
+	       size_t len);
+
+#endif
