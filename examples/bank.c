@@ -94,13 +94,15 @@ static int print_all(const struct account *a, void *ctx)
 int main(void)
 {
 	account_handle h = account_new(NULL, SS_RWLOCK);
-	struct feeder deposits = { account_ref(h), 1000, +250, 50 };
-	struct feeder withdrawals = { account_ref(h), 2000, -100, 50 };
+	struct feeder deposits = { { NULL }, 1000, +250, 50 };
+	struct feeder withdrawals = { { NULL }, 2000, -100, 50 };
 	pthread_t a, b;
 	int ok;
 
 	if (!account_valid(h))
 		return 1;
+	deposits.h = account_ref(h); /* each thread gets its own reference */
+	withdrawals.h = account_ref(h);
 	if (pthread_create(&a, NULL, feed, &deposits) != 0 ||
 	    pthread_create(&b, NULL, feed, &withdrawals) != 0)
 		return 1;

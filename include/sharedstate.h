@@ -28,7 +28,10 @@
  *   Every function taking an ss_state is safe to call from any thread at
  *   any time while the caller holds a reference, except that a callback
  *   passed to ss_update/ss_view must not call accessors of the handle it
- *   runs under (they fail with -EDEADLK instead of hanging).
+ *   runs under (they fail with -EDEADLK instead of hanging).  A callback
+ *   that calls accessors of ANOTHER record can deadlock with a thread doing
+ *   the reverse; that is not detected: change several records together
+ *   with ss_update_many, which locks them in address order.
  */
 #ifndef SHAREDSTATE_H
 #define SHAREDSTATE_H
@@ -143,7 +146,8 @@ static inline bool ss_str_copy(char *dst, size_t n, const char *src)
  * Returns a NEW reference (count 1), or NULL with errno set: EINVAL for a
  * bad type or policy (including SS_SEQLOCK with a destroy callback: a
  * seqlock reader may copy a record while a writer frees what it points to),
- * ENOMEM.  ss_last_error() then says why in words.
+ * ENOMEM, or the error of a failed pthread lock initialisation.
+ * ss_last_error() then says why in words.
  * Thread safety: safe.
  */
 SS_WARN_UNUSED ss_state *ss_new(const struct ss_type *type, const void *init,
@@ -160,8 +164,10 @@ const char *ss_last_error(void);
  * ss_ref() - take another reference (the "clone").
  * Returns @s, which the caller now also owns.  Costs one atomic increment.
  * The count saturates instead of wrapping (the record is then never freed,
- * and a warning is printed once); a ref on a record whose count already
- * reached zero aborts with a message naming the record type.
+ * and a warning is printed, once per process); a ref on a record whose
+ * count already reached zero aborts with a message naming the record type
+ * (detected only while the memory was not yet reused: after the last unref
+ * the handle is gone).  @s must not be NULL (aborts).
  * Thread safety: safe.
  */
 ss_state *ss_ref(ss_state *s);
@@ -174,9 +180,9 @@ ss_state *ss_ref(ss_state *s);
  */
 void ss_unref(ss_state *s);
 
-/** The type @s was made with (borrowed). */
+/** The type @s was made with (borrowed); NULL for NULL. */
 const struct ss_type *ss_type_of(const ss_state *s);
-/** The policy @s was made with. */
+/** The policy @s was made with; SS_MUTEX for NULL. */
 enum ss_policy ss_policy_of(const ss_state *s);
 /** "mutex", "seqlock", "rwlock", or NULL for an unknown value. */
 const char *ss_policy_name(enum ss_policy policy);
@@ -273,7 +279,7 @@ int ss_view(const ss_state *s, ss_view_fn *fn, void *ctx);
 uint64_t ss_version(const ss_state *s);
 
 /** The record version at which field @field last changed (0: never).
- *  Returns 0 for a field number out of range. */
+ *  Returns 0 for a field number out of range or a NULL @s. */
 uint64_t ss_field_version(const ss_state *s, size_t field);
 
 /**
@@ -295,26 +301,30 @@ int ss_wait(ss_state *s, uint64_t *seen, uint64_t mask, int timeout_ms);
  * ss_close() - make every current and future ss_wait on @s return
  * -ECANCELED at once, so that threads sleeping on the record can be told
  * to stop.  Reads and writes keep working.  Idempotent; may be called from
- * any thread, including inside an update callback.
+ * any thread, including inside an update callback.  NULL is ignored.
  */
 void ss_close(ss_state *s);
 
-/** Whether ss_close was called on @s. */
+/** Whether ss_close was called on @s; false for NULL. */
 bool ss_is_closed(const ss_state *s);
 
 /* ---------------------------------------------------------------------
  * Field tables: generic code over any record type
  * ------------------------------------------------------------------- */
 
-/** The index of the field named @name in @type, or -ENOENT. */
+/** The index of the field named @name in @type, or -ENOENT, or -EINVAL
+ *  for a NULL argument. */
 int ss_field_index(const struct ss_type *type, const char *name);
 
 /**
  * ss_format_field() - write field @f of @record as text into @buf (size
  * @len), snprintf-style: returns the length the full text needs (excluding
- * the NUL), or -EINVAL.  bool: true/false; integers: decimal; floats: the
- * shortest "%.17g" that reads back exactly ("nan", "inf" for those); strings:
- * their text; timespec: "SECONDS.NANOSECONDS"; other kinds: hex bytes.
+ * the NUL), or -EINVAL.  bool: true/false; integers: decimal; float and
+ * double: the shortest decimal that reads back to the same value, in plain
+ * notation from 1e-4 to 1e15 ("20", "0.1"), else with an exponent; "nan",
+ * "inf", "-inf"; long double: "%.21Lg"; strings: their text; timespec: a
+ * signed decimal of seconds with nine decimals ("-1.500000000" for
+ * {-2, 500000000}); other kinds and unusual sizes: hex bytes.
  */
 int ss_format_field(char *buf, size_t len, const struct ss_field *f,
 		    const void *record);
@@ -322,14 +332,17 @@ int ss_format_field(char *buf, size_t len, const struct ss_field *f,
 /**
  * ss_parse_field() - the inverse of ss_format_field: parse @text into field
  * @f of @record.  The whole text must be consumed.  Returns 0, -EINVAL
- * (malformed), -ERANGE (does not fit the field), -ENOTSUP (SS_KIND_OTHER).
+ * (malformed), -ERANGE (does not fit the field), -ENOTSUP (SS_KIND_OTHER,
+ * or an integer or float field of a size the library does not handle).
  * On failure the record is unchanged.
  */
 int ss_parse_field(const struct ss_field *f, void *record, const char *text);
 
 /**
  * ss_dump() - print @record as "name=value" lines, one per field, through
- * ss_format_field.  Returns 0 or -EIO.  Not locked: pass a snapshot.
+ * ss_format_field.  Returns 0, -EINVAL (NULL argument), -ENOMEM, or -EIO
+ * when the stream reports an error at once (errors of buffered output show
+ * at fflush/fclose).  Not locked: pass a snapshot.
  */
 int ss_dump(FILE *out, const struct ss_type *type, const void *record);
 
@@ -346,14 +359,17 @@ int ss_dump(FILE *out, const struct ss_type *type, const void *record);
  * gives struct thermo, a handle type thermo_handle (a distinct struct per
  * record: passing another record's handle does not compile), and
  *   thermo_new(init_or_NULL, policy), thermo_valid, thermo_ref, thermo_unref,
- *   thermo_read, thermo_update, thermo_view, thermo_wait, thermo_close,
+ *   thermo_read, thermo_update, thermo_update_timed, thermo_view,
+ *   thermo_wait, thermo_close,
  *   thermo_version, thermo_state (the underlying ss_state *),
  *   per field: thermo_get_F (by value), thermo_load_F (int), thermo_set_F,
  *   thermo_FIELD_F (index), SS_MASK(thermo, F) (mask bit), thermo_NFIELDS,
  *   thermo_type (the ss_type with its field table), thermo_defaults.
- * Field types: any type whose declaration reads "type name" (use a typedef
- * for arrays and function pointers).  A default containing a comma must be
- * wrapped in SS_INIT(...).  At most SS_MAX_FIELDS fields.
+ * Field types: any type whose declaration reads "type name" and that a
+ * function can return: wrap arrays in a struct (as ss_str16... do), use a
+ * typedef for function pointers.  A default containing a comma must be
+ * wrapped in SS_INIT(...).  At most SS_MAX_FIELDS fields (more fails to
+ * compile: "a record has at most SS_MAX_FIELDS (64) fields").
  * See SS_RECORD_DECLARE(3).
  * ------------------------------------------------------------------- */
 
@@ -382,8 +398,11 @@ int ss_dump(FILE *out, const struct ss_type *type, const void *record);
 #define SS__CAT(a, b) SS__CAT_(a, b)
 #define SS__CAT_(a, b) a##b
 #define SS__APPLY(m, args) m args
-#define SS__NARG(...) SS__NARG_(__VA_ARGS__, 64, 63, 62, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48, 47, 46, 45, 44, 43, 42, 41, 40, 39, 38, 37, 36, 35, 34, 33, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
-#define SS__NARG_(_1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, _13, _14, _15, _16, _17, _18, _19, _20, _21, _22, _23, _24, _25, _26, _27, _28, _29, _30, _31, _32, _33, _34, _35, _36, _37, _38, _39, _40, _41, _42, _43, _44, _45, _46, _47, _48, _49, _50, _51, _52, _53, _54, _55, _56, _57, _58, _59, _60, _61, _62, _63, _64, n, ...) n
+#define SS__NARG(...) SS__NARG_(__VA_ARGS__, TOO_MANY_FIELDS_MAX_IS_64, 64, 63, 62, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48, 47, 46, 45, 44, 43, 42, 41, 40, 39, 38, 37, 36, 35, 34, 33, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
+#define SS__NARG_(_1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, _13, _14, _15, _16, _17, _18, _19, _20, _21, _22, _23, _24, _25, _26, _27, _28, _29, _30, _31, _32, _33, _34, _35, _36, _37, _38, _39, _40, _41, _42, _43, _44, _45, _46, _47, _48, _49, _50, _51, _52, _53, _54, _55, _56, _57, _58, _59, _60, _61, _62, _63, _64, _65, n, ...) n
+/* Reached with 65 fields: say so. */
+#define SS__FE_TOO_MANY_FIELDS_MAX_IS_64(...)                                \
+	_Static_assert(0, "a record has at most SS_MAX_FIELDS (64) fields");
 #define SS__FE_1(M, P, x) M(P, x)
 #define SS__FE_2(M, P, x, ...) M(P, x) SS__FE_1(M, P, __VA_ARGS__)
 #define SS__FE_3(M, P, x, ...) M(P, x) SS__FE_2(M, P, __VA_ARGS__)

@@ -44,19 +44,34 @@ static bool int_size_ok(size_t size)
 	return size == 1 || size == 2 || size == 4 || size == 8;
 }
 
-/* Shortest %.*g that reads back to the same value. */
-static int format_double(char *buf, size_t len, double v)
+/* The shortest decimal that reads back to the same value (as a float when
+ * @is_float), in plain notation for magnitudes from 1e-4 to 1e15 ("20",
+ * not "2e+01"), in exponent notation beyond. */
+static int format_real(char *buf, size_t len, double v, bool is_float)
 {
-	char tmp[40];
+	char tmp[48];
+	int prec;
 
 	if (isnan(v))
 		return snprintf(buf, len, "nan");
 	if (isinf(v))
 		return snprintf(buf, len, v < 0 ? "-inf" : "inf");
-	for (int prec = 1; prec <= 17; prec++) {
+	for (prec = 1; prec < 17; prec++) {
 		snprintf(tmp, sizeof(tmp), "%.*g", prec, v);
-		if (strtod(tmp, NULL) == v)
+		if (is_float ? strtof(tmp, NULL) == (float)v
+			     : strtod(tmp, NULL) == v)
 			break;
+	}
+	snprintf(tmp, sizeof(tmp), "%.*g", prec, v);
+	if (strchr(tmp, 'e') && (v >= 1e-4 || v <= -1e-4) && v < 1e15 &&
+	    v > -1e15) {
+		/* %g chose an exponent only because the digits end before
+		 * the decimal point: print them in place.  The exponent %g
+		 * printed says where the point goes. */
+		int decimals = prec - 1 - atoi(strchr(tmp, 'e') + 1);
+
+		snprintf(tmp, sizeof(tmp), "%.*f", decimals > 0 ? decimals : 0,
+			 v);
 	}
 	return snprintf(buf, len, "%s", tmp);
 }
@@ -86,13 +101,13 @@ SS_EXPORT int ss_format_field(char *buf, size_t len, const struct ss_field *f,
 			float v;
 
 			memcpy(&v, p, sizeof(v));
-			return format_double(buf, len, v);
+			return format_real(buf, len, v, true);
 		}
 		if (f->size == sizeof(double)) {
 			double v;
 
 			memcpy(&v, p, sizeof(v));
-			return format_double(buf, len, v);
+			return format_real(buf, len, v, false);
 		}
 		if (f->size == sizeof(long double)) {
 			long double v;
@@ -107,10 +122,17 @@ SS_EXPORT int ss_format_field(char *buf, size_t len, const struct ss_field *f,
 				(const char *)p);
 	case SS_KIND_TIMESPEC: {
 		struct timespec t;
+		long long sec;
+		long ns;
 
+		/* As a signed decimal: {-2, 500000000} is -1.5 s. */
 		memcpy(&t, p, sizeof(t));
-		return snprintf(buf, len, "%lld.%09ld", (long long)t.tv_sec,
-				t.tv_nsec);
+		sec = (long long)t.tv_sec;
+		ns = t.tv_nsec;
+		if (sec < 0 && ns > 0)
+			return snprintf(buf, len, "-%lld.%09ld", -(sec + 1),
+					1000000000L - ns);
+		return snprintf(buf, len, "%lld.%09ld", sec, ns);
 	}
 	case SS_KIND_OTHER:
 		break;
@@ -221,20 +243,25 @@ static int parse_float(const char *text, size_t size, void *out)
 	return -ENOTSUP;
 }
 
+/* "SECONDS[.FRACTION]", signed, at most nanosecond digits. */
 static int parse_timespec(const char *text, void *out)
 {
 	struct timespec t = { 0, 0 };
 	const char *p = text;
-	char *end;
-	long long sec;
+	bool neg = false;
+	long long sec = 0;
 	int digits = 0;
 	long ns = 0;
 
-	errno = 0;
-	sec = strtoll(p, &end, 10);
-	if (end == p || errno == ERANGE)
-		return end == p ? -EINVAL : -ERANGE;
-	p = end;
+	if (*p == '-' || *p == '+')
+		neg = *p++ == '-';
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (sec > (INT64_MAX - 9) / 10)
+			return -ERANGE;
+		sec = sec * 10 + (*p - '0');
+	}
 	if (*p == '.') {
 		for (p++; *p >= '0' && *p <= '9'; p++, digits++) {
 			if (digits >= 9)
@@ -248,6 +275,12 @@ static int parse_timespec(const char *text, void *out)
 	}
 	if (*p != '\0')
 		return -EINVAL;
+	if (neg && ns > 0) {
+		sec = -sec - 1;
+		ns = 1000000000L - ns;
+	} else if (neg) {
+		sec = -sec;
+	}
 	t.tv_sec = (time_t)sec;
 	if ((long long)t.tv_sec != sec)
 		return -ERANGE;

@@ -4,13 +4,20 @@
  * (CLOCK_MONOTONIC), linked into the record's list with its field mask, so
  * a writer wakes only the waiters whose mask meets the fields it changed.
  *
- * No lost wake-up: a waiter registers (nwaiters + 1) and checks the field
- * versions while holding wait_mu and the record lock; a writer changes the
- * versions and reads nwaiters under the record lock, then takes wait_mu to
- * signal.  So either the waiter's check sees the change, or the writer sees
- * the waiter and cannot signal before the waiter sleeps (it holds wait_mu
- * until pthread_cond_clockwait releases it).  A writer that sees no waiter
- * does no more than one relaxed load.
+ * No lost wake-up: a waiter first counts itself (nwaiters + 1) under the
+ * record lock, then links itself and checks the field versions under
+ * wait_mu.  A writer changes the versions and reads nwaiters under the
+ * record lock, then takes wait_mu to signal.  A write before the count is
+ * seen by the check (the record lock orders them); a write after it sees
+ * the count and signals under wait_mu, which the waiter holds from its
+ * check until pthread_cond_*wait releases it, or which the waiter takes
+ * after the writer released it, and then its check sees the write.  A
+ * writer that sees no waiter does no more than one relaxed load.
+ *
+ * Lock order: the record lock and wait_mu are never held together by a
+ * waiter; writers and ss_close take wait_mu after (or, inside an update
+ * callback, while) holding the record lock.  So ss_close may be called
+ * from an update callback.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -56,7 +63,7 @@ SS_EXPORT int ss_wait(ss_state *s, uint64_t *seen, uint64_t mask,
 	struct ss_waiter w;
 	pthread_condattr_t ca;
 	struct timespec deadline;
-	int err, ret;
+	int err, ret = -ETIMEDOUT;
 
 	if (!s || !seen)
 		return -EINVAL;
@@ -84,20 +91,21 @@ SS_EXPORT int ss_wait(ss_state *s, uint64_t *seen, uint64_t mask,
 		return -err;
 	w.mask = mask;
 
+	/* Counted under the record lock: writers read the count there. */
+	err = lock_record(s);
+	if (unlikely(err)) {
+		pthread_cond_destroy(&w.cond);
+		return -err;
+	}
+	atomic_fetch_add_explicit(&s->nwaiters, 1, memory_order_relaxed);
+	unlock_record(s);
+
 	pthread_mutex_lock(&s->wait_mu);
 	w.next = s->waiters;
 	w.pprev = &s->waiters;
 	if (w.next)
 		w.next->pprev = &w.next;
 	s->waiters = &w;
-
-	err = lock_record(s);
-	if (unlikely(err)) {
-		ret = -err;
-		goto out;
-	}
-	atomic_fetch_add_explicit(&s->nwaiters, 1, memory_order_relaxed);
-	unlock_record(s);
 
 	for (;;) {
 		if (atomic_load_explicit(&s->closed, memory_order_acquire)) {
@@ -128,7 +136,6 @@ SS_EXPORT int ss_wait(ss_state *s, uint64_t *seen, uint64_t mask,
 	if (ret == 0)
 		*seen = atomic_load_explicit(&s->version, memory_order_acquire);
 	atomic_fetch_sub_explicit(&s->nwaiters, 1, memory_order_relaxed);
-out:
 	*w.pprev = w.next;
 	if (w.next)
 		w.next->pprev = w.pprev;

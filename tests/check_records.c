@@ -109,6 +109,20 @@ START_TEST(format_each_kind)
 	ck_assert_str_eq(fmt(&k, kinds_FIELD_u64, b, sizeof(b)),
 			 "18446744073709551615");
 	ck_assert_str_eq(fmt(&k, kinds_FIELD_d, b, sizeof(b)), "0.1");
+	k.d = 20.0; /* not "2e+01" */
+	ck_assert_str_eq(fmt(&k, kinds_FIELD_d, b, sizeof(b)), "20");
+	k.d = 123456789012.5;
+	ck_assert_str_eq(fmt(&k, kinds_FIELD_d, b, sizeof(b)), "123456789012.5");
+	k.d = 1e300;
+	ck_assert_str_eq(fmt(&k, kinds_FIELD_d, b, sizeof(b)), "1e+300");
+	k.d = -INFINITY;
+	ck_assert_str_eq(fmt(&k, kinds_FIELD_d, b, sizeof(b)), "-inf");
+	k.f = 0.1f; /* shortest as a float, not as the double it widens to */
+	ck_assert_str_eq(fmt(&k, kinds_FIELD_f, b, sizeof(b)), "0.1");
+	k.at = (struct timespec){ -2, 500000000 };
+	ck_assert_str_eq(fmt(&k, kinds_FIELD_at, b, sizeof(b)), "-1.500000000");
+	k.at = (struct timespec){ 12, 345 };
+	k.f = NAN;
 	ck_assert_str_eq(fmt(&k, kinds_FIELD_f, b, sizeof(b)), "nan");
 	ck_assert_str_eq(fmt(&k, kinds_FIELD_color, b, sizeof(b)), "1");
 	ck_assert_str_eq(fmt(&k, kinds_FIELD_label, b, sizeof(b)), "hello");
@@ -189,6 +203,8 @@ START_TEST(parse_refuses_bad_text_and_keeps_record)
 		{ kinds_FIELD_at, "1.", -EINVAL },
 		{ kinds_FIELD_at, "1.0000000001", -EINVAL },
 		{ kinds_FIELD_at, "x", -EINVAL },
+		{ kinds_FIELD_at, "-", -EINVAL },
+		{ kinds_FIELD_at, "--1", -EINVAL },
 		{ kinds_FIELD_ptr, "0", -ENOTSUP },
 	};
 

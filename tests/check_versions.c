@@ -190,6 +190,40 @@ START_TEST(close_ends_every_wait)
 }
 END_TEST
 
+/* ss_close from inside an update callback, while a waiter is registering
+ * (it blocks on the record lock the callback holds): no lock-order
+ * inversion between the record lock and the waiters' lock. */
+struct close_inside {
+	small_handle h;
+	pthread_t waiter;
+	struct waiter_arg w;
+};
+
+static int close_in_callback(struct small *rec, void *ctx)
+{
+	struct close_inside *ci = ctx;
+
+	(void)rec;
+	if (pthread_create(&ci->waiter, NULL, wait_thread, &ci->w) != 0)
+		return -1;
+	usleep(30000); /* the waiter reaches the record lock meanwhile */
+	ss_close(small_state(ci->h));
+	return 0;
+}
+
+START_TEST(close_inside_update_callback)
+{
+	struct close_inside ci;
+
+	ci.h = small_new(NULL, POLICY);
+	ci.w = (struct waiter_arg){ ci.h, SS_MASK_ALL, -1, 1 };
+	ck_assert_int_eq(small_update(ci.h, close_in_callback, &ci), 0);
+	pthread_join(ci.waiter, NULL);
+	ck_assert_int_eq(ci.w.result, -ECANCELED);
+	small_unref(ci.h);
+}
+END_TEST
+
 START_TEST(wait_rejects_bad_arguments)
 {
 	small_handle h = small_new(NULL, POLICY);
@@ -277,6 +311,7 @@ Suite *suite_versions(void)
 			    NPOLICIES);
 	tcase_add_loop_test(w, only_matching_waiters_wake, 0, NPOLICIES);
 	tcase_add_loop_test(w, close_ends_every_wait, 0, NPOLICIES);
+	tcase_add_loop_test(w, close_inside_update_callback, 0, NPOLICIES);
 	tcase_add_loop_test(w, wait_rejects_bad_arguments, 0, NPOLICIES);
 	tcase_add_loop_test(w, no_lost_wakeup_when_racing, 0, NPOLICIES);
 	tcase_set_timeout(w, 60);
