@@ -32,7 +32,8 @@ struct control_output {
 
 /*
  * The rules, in order of precedence:
- *  1. mode off: off at once (overrides min_on);
+ *  1. mode off (or not a valid mode, or a setpoint that is NaN or
+ *     infinite): off at once (overrides min_on), REASON_MODE_OFF;
  *  2. no valid reading within sensor_timeout: off at once (overrides
  *     min_on);
  *  3. on for max_on (when max_on > 0): off at once;
@@ -41,16 +42,36 @@ struct control_output {
  *  5. idle and at or below setpoint - cold_tolerance: on, once it has been
  *     off for min_off (counted from start when it never switched);
  *  6. otherwise keep the current state (hysteresis).
+ *
+ * Every time limit is met at its instant: the reading is stale from
+ * temperature_at + sensor_timeout on, a hold ends at relay_changed_at +
+ * min_on (or min_off), a run ends at relay_changed_at + max_on.  A reading
+ * is valid when it is finite and temperature_at > 0.  When both 4 and 5
+ * hold (a zero band), off wins.  A NaN fails toward off (a NaN max_on
+ * means no limit, as 0 does).
+ *
+ * @out->next is for the relay as decided: the caller drives the relay to
+ * @out->heat at @in->now (and sets relay_changed_at = now if it switched).
+ * It is the earliest time at which the decision (heat or reason) would
+ * change with nothing in the record changed: the end of a hold, the
+ * reading's stale deadline, the end of max_on.  It is never before now;
+ * it equals now only after a run cut by max_on when min_off is zero (the
+ * decision at once switches back on and returns a later next).  A decision
+ * made before next returns the same next, so wait until the clock has
+ * reached it (round sleeps up, not down).
  */
 void control_decide(const struct control_input *in,
 		    const struct control_config *cfg,
 		    struct control_output *out);
 
-/* Is the reading fresh at in->now? */
+/* Is the reading valid and fresh at in->now (now < temperature_at +
+ * sensor_timeout)? */
 bool control_reading_fresh(const struct control_input *in,
 			   const struct control_config *cfg);
 
-/* "min_off"...; and a sentence for people. */
+/* "min_off", "sensor_stale"...: a short snake-case name for logs, JSON
+ * and metrics; and a sentence for people.  Static strings; an unknown
+ * value gives "unknown" and "Unknown reason.". */
 const char *reason_name(enum thermo_reason reason);
 const char *reason_text(enum thermo_reason reason);
 

@@ -25,7 +25,9 @@ void house_step(struct house *h, double dt_s, bool heating)
 	double g = heating ? h->p.gain_c_per_s : 0.0;
 	double k = h->p.loss_per_s;
 
-	if (dt_s <= 0)
+	/* "!(dt > 0)": a NaN step (a clock gone wrong) must not turn the
+	 * house into NaN for good. */
+	if (!(dt_s > 0))
 		return;
 	if (k > 0) {
 		double target = h->p.outside_c + g / k;

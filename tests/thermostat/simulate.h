@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A simulated thermostat: the house model (house.h), a sensor read every
+ * sensor_interval (reads fail during dropouts, so temperature_at stops
+ * advancing), setpoint and mode changes (scripted, random or both), and
+ * control_decide called exactly as the daemon's control thread calls it:
+ * at the start, whenever a field of THERMO_CONTROL_MASK changes, and at
+ * the decision's `next`, never otherwise.
+ *
+ * The clock jumps from event to event (a read, a change, a `next`), so a
+ * simulated week runs in tens of milliseconds.  Every invariant is checked
+ * at every step; violations are counted and the first few recorded with
+ * their time and what was seen.  The control suite runs simulated days
+ * through it; the soak test runs a week.
+ */
+#ifndef TESTS_THERMOSTAT_SIMULATE_H
+#define TESTS_THERMOSTAT_SIMULATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "config.h"
+#include "control.h"
+#include "house.h"
+#include "record.h"
+
+enum sim_action {
+	SIM_SET_SETPOINT,	/* value: degrees C */
+	SIM_SET_MODE,		/* value: MODE_OFF or MODE_HEAT */
+	SIM_DROPOUT,		/* value: seconds in which every read fails */
+};
+
+/* A scripted change; a script is in order of time. */
+struct sim_event {
+	double at;		/* seconds after the start */
+	enum sim_action action;
+	double value;
+};
+
+/* The invariants (sim_check_name() names them). */
+enum sim_check {
+	SIM_MIN_ON,	/* off before min_on, for no safety reason */
+	SIM_MIN_OFF,	/* on before min_off (from the start at first) */
+	SIM_STALE_HEAT,	/* heated past temperature_at + sensor_timeout */
+	SIM_MODE_HEAT,	/* heated with the mode off */
+	SIM_MAX_ON,	/* ran longer than max_on */
+	SIM_OVERSHOOT,	/* settled, above the band's top + over bound */
+	SIM_UNDERSHOOT,	/* settled, below its bottom - under bound */
+	SIM_NEXT,	/* next in the past, or NaN */
+	SIM_BUSY,	/* more than two decisions at one instant */
+	SIM_MISSED,	/* the decision changed before next with nothing
+			 * changed in the record: a thread asleep missed it */
+	SIM_REASON,	/* reason out of range, or saying on when off */
+	SIM_CHECKS
+};
+
+/* A decision function: control_decide, or a broken one in the tests
+ * that prove the checks can fail. */
+typedef void sim_decide_fn(const struct control_input *in,
+			   const struct control_config *cfg,
+			   struct control_output *out);
+
+struct sim_params {
+	struct house_params house;
+	struct control_config control;
+	double sensor_interval;	/* seconds between reads */
+	double first_read;	/* seconds from the start to the first read */
+	double start;		/* the daemon's start, CLOCK_MONOTONIC; > 0 */
+	double duration;	/* simulated seconds */
+	double setpoint;	/* at the start, degrees C */
+	enum thermo_mode mode;	/* at the start */
+	uint64_t seed;		/* random events and the sensor's noise */
+	const struct sim_event *script;	/* NULL or script_len events */
+	size_t script_len;
+	/* Random events, at exponentially distributed intervals with these
+	 * means in seconds; 0: none. */
+	double setpoint_every;
+	double setpoint_lo, setpoint_hi; /* uniform, in 0.1 C steps */
+	double mode_off_every;	/* mean time in heat mode between offs */
+	double mode_off_max;	/* each off lasts uniform (0, this] s */
+	double dropout_every;
+	double dropout_max;	/* each dropout lasts uniform (0, this] s */
+	sim_decide_fn *decide;	/* NULL: control_decide */
+	FILE *trace;		/* one line per decision, or NULL */
+};
+
+#define SIM_RECORDED 8
+
+struct sim_violation {
+	double at;		/* seconds after the start */
+	enum sim_check check;
+	char detail[160];
+};
+
+struct sim_report {
+	unsigned long reads, failed_reads, decisions;
+	unsigned long switches_on, switches_off;
+	unsigned long offs[REASON_COUNT];	/* switch-offs by reason */
+	unsigned long reasons[REASON_COUNT];	/* decisions by reason */
+	double first_on;	/* when the first run began (s after the start);
+				 * -1: none */
+	/* The shortest run that did not end for safety, and the shortest
+	 * rest (from the start for the first); INFINITY: none. */
+	double shortest_on, shortest_off;
+	double heating_s;	/* seconds the furnace ran */
+	double stale_s;		/* seconds without a fresh reading */
+	double settled_s;	/* seconds under the band checks */
+	/* The worst excursion beyond the band while settled (degrees C past
+	 * the top, past the bottom; -INFINITY: never settled), and the
+	 * bounds they were held to (see simulate.c). */
+	double worst_over, worst_under;
+	double over_bound, under_bound;
+	unsigned long violations;
+	unsigned long by_check[SIM_CHECKS];
+	unsigned recorded;	/* the first min(violations, SIM_RECORDED) */
+	struct sim_violation first[SIM_RECORDED];
+};
+
+/* The daemon's defaults, the demo house (house_default_params), 20 C in
+ * heat mode for one day, no random events, seed 1. */
+void sim_default_params(struct sim_params *p);
+/* A house that takes hours to warm up, as a real one does. */
+void sim_realistic_house(struct house_params *h);
+
+/*
+ * Runs the simulation @p describes into @r (zeroed first).  Returns the
+ * number of violations (0: every invariant held), or -1 when @p makes no
+ * sense (start <= 0, sensor_interval <= 0, a script out of order...), with
+ * @r zeroed.
+ */
+int sim_run(const struct sim_params *p, struct sim_report *r);
+
+/* The band checks' bounds, in degrees C beyond the band (simulate.c
+ * derives them): above setpoint + hot_tolerance, below setpoint -
+ * cold_tolerance (which depends on the setpoint: a house far above the
+ * outside cools faster). */
+double sim_over_bound(const struct sim_params *p);
+double sim_under_bound(const struct sim_params *p, double setpoint);
+
+const char *sim_check_name(enum sim_check check);
+/* A one-paragraph summary for a failure message (always terminated). */
+void sim_describe(const struct sim_report *r, char *buf, size_t len);
+
+#endif
