@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The relay: dispatch to libgpiod (relay_gpiod.c) or the simulation.  A
+ * relay belongs to the control thread (main opens and closes it around
+ * that thread's life): nothing here locks.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "log.h"
+#include "relay.h"
+#include "relay_gpiod.h"
+
+struct relay {
+	enum relay_kind kind;
+	bool on;			/* as last driven */
+	struct relay_gpiod *gpiod;	/* RELAY_GPIOD */
+};
+
+struct relay *relay_open(const struct thermo_config *cfg, char *err,
+			 size_t len)
+{
+	struct relay *r = calloc(1, sizeof(*r));
+
+	if (!r) {
+		snprintf(err, len, "relay: out of memory");
+		return NULL;
+	}
+	r->kind = cfg->relay;
+	switch (cfg->relay) {
+	case RELAY_GPIOD:
+		r->gpiod = relay_gpiod_open(cfg->gpio_chip, cfg->gpio_line,
+					    cfg->active_low, err, len);
+		if (!r->gpiod)
+			goto fail;
+		log_debug("relay: %s line %u%s, off", cfg->gpio_chip,
+			  cfg->gpio_line,
+			  cfg->active_low ? " (active low)" : "");
+		return r;
+	case RELAY_SIM:
+		/* The control thread records the state; the log shows it to
+		 * whoever runs the demo. */
+		log_info("relay: off (simulated)");
+		return r;
+	}
+	snprintf(err, len, "relay: unknown kind %d", (int)cfg->relay);
+fail:
+	free(r);
+	return NULL;
+}
+
+int relay_set(struct relay *r, bool on, char *err, size_t len)
+{
+	if (r->kind == RELAY_GPIOD) {
+		/* Written even when unchanged: a retry must reach the line. */
+		if (relay_gpiod_set(r->gpiod, on, err, len) < 0)
+			return -1;
+	} else if (on != r->on) {
+		/* The control thread logs each switch with its reason. */
+		log_debug("relay: %s (simulated)", on ? "on" : "off");
+	}
+	r->on = on;
+	return 0;
+}
+
+void relay_close(struct relay *r)
+{
+	if (!r)
+		return;
+	if (r->kind == RELAY_GPIOD)
+		relay_gpiod_close(r->gpiod);
+	else if (r->on)
+		log_info("relay: off");
+	free(r);
+}
