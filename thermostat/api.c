@@ -1,0 +1,361 @@
+/* SPDX-License-Identifier: MIT */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "control.h"
+#include "timeutil.h"
+
+static int fail(struct api_error *err, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct api_error *err, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	err->status = status;
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+double api_to_unit(double celsius, char unit)
+{
+	return unit == 'F' ? celsius * 9.0 / 5.0 + 32.0 : celsius;
+}
+
+double api_from_unit(double value, char unit)
+{
+	return unit == 'F' ? (value - 32.0) * 5.0 / 9.0 : value;
+}
+
+/* Temperatures go out with two decimals: the sensors are not better, and
+ * 20.530000000000001 helps nobody. */
+static json_t *temp_json(double celsius, char unit)
+{
+	if (!isfinite(celsius))
+		return json_null();
+	return json_real(round(api_to_unit(celsius, unit) * 100.0) / 100.0);
+}
+
+bool api_reading_fresh(const struct thermo *r,
+		       const struct thermo_config *cfg, double now)
+{
+	struct control_input in = {
+		.now = now,
+		.temperature = r->temperature,
+		.temperature_at = ts_to_s(r->temperature_at),
+	};
+
+	return control_reading_fresh(&in, &cfg->control);
+}
+
+static void iso8601(char *buf, size_t len, double wall)
+{
+	time_t t = (time_t)wall;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+json_t *api_state_json(const struct thermo *r,
+		       const struct thermo_config *cfg, double now)
+{
+	char unit[2] = { cfg->units, '\0' };
+	double at = ts_to_s(r->temperature_at);
+	double changed = ts_to_s(r->relay_changed_at);
+	char when[32];
+
+	iso8601(when, sizeof(when), mono_to_wall(changed));
+	/* json_pack steals the references made by "o". */
+	return json_pack(
+		"{s:o, s:o, s:o, s:o, s:o, s:s, s:b, s:s, s:s, s:s, s:f,"
+		" s:{s:b, s:I, s:I}, s:{s:s, s:I, s:s}, s:b, s:s, s:s, s:I}",
+		"temperature",
+		api_reading_fresh(r, cfg, now) ? temp_json(r->temperature,
+							   cfg->units)
+					       : json_null(),
+		"temperature_age",
+		at > 0 ? json_real(round((now - at) * 10.0) / 10.0)
+		       : json_null(),
+		"setpoint", temp_json(r->setpoint, cfg->units),
+		"min_setpoint", temp_json(cfg->min_setpoint, cfg->units),
+		"max_setpoint", temp_json(cfg->max_setpoint, cfg->units),
+		"mode", mode_name(r->mode),
+		"heating", r->heating,
+		"reason", reason_name(r->reason),
+		"reason_text", reason_text(r->reason),
+		"relay_changed_at", when,
+		"relay_changed_age", round((now - changed) * 10.0) / 10.0,
+		"relay", "ok", r->relay_ok, "errors",
+		(json_int_t)r->relay_errors, "switches",
+		(json_int_t)r->relay_switches,
+		"sensor", "status", sensor_status_name(r->sensor_status),
+		"errors", (json_int_t)r->sensor_errors, "last_error",
+		r->sensor_error.s,
+		"state_saved", r->state_ok,
+		"units", unit,
+		"version", SS_VERSION_STRING,
+		/* The server's clock, for clients placing history points. */
+		"time", (json_int_t)llround(mono_to_wall(now) * 1000.0));
+}
+
+/* Parses a JSON object body; 400 for anything that is not one. */
+static json_t *parse_object(const char *body, size_t n, struct api_error *err)
+{
+	json_error_t je;
+	json_t *root;
+
+	/* JSON_REJECT_DUPLICATES: {"setpoint":5,"setpoint":25} is not
+	 * something to guess about. */
+	root = json_loadb(body, n, JSON_REJECT_DUPLICATES, &je);
+	if (!root) {
+		fail(err, 400, "malformed JSON: %s", je.text);
+		return NULL;
+	}
+	if (!json_is_object(root)) {
+		json_decref(root);
+		fail(err, 400, "expected a JSON object");
+		return NULL;
+	}
+	return root;
+}
+
+/* 422 for any member not in @allowed (NULL-terminated). */
+static int only_known(json_t *obj, const char *const *allowed,
+		      struct api_error *err)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(obj, key, v) {
+		bool known = false;
+
+		for (const char *const *a = allowed; *a; a++)
+			known = known || strcmp(key, *a) == 0;
+		if (!known)
+			return fail(err, 422, "unknown field \"%.40s\"", key);
+	}
+	return 0;
+}
+
+static int check_bounds(double celsius, const struct thermo_config *cfg,
+			char unit, struct api_error *err)
+{
+	/* A hair of slack for values that went through unit conversions. */
+	if (celsius < cfg->min_setpoint - 1e-9 ||
+	    celsius > cfg->max_setpoint + 1e-9)
+		return fail(err, 422,
+			    "setpoint out of range: %g..%g %c",
+			    round(api_to_unit(cfg->min_setpoint, unit) * 100) / 100,
+			    round(api_to_unit(cfg->max_setpoint, unit) * 100) / 100,
+			    unit);
+	return 0;
+}
+
+int api_parse_setpoint(const char *body, size_t n,
+		       const struct thermo_config *cfg, double *celsius,
+		       struct api_error *err)
+{
+	static const char *const allowed[] = { "setpoint", "unit", NULL };
+	json_t *root = parse_object(body, n, err);
+	json_t *sp, *u;
+	char unit = cfg->units;
+	double value, c;
+	int ret = -1;
+
+	if (!root)
+		return -1;
+	if (only_known(root, allowed, err) < 0)
+		goto out;
+	sp = json_object_get(root, "setpoint");
+	if (!sp) {
+		fail(err, 422, "missing field \"setpoint\"");
+		goto out;
+	}
+	if (!json_is_number(sp)) {
+		fail(err, 422, "\"setpoint\" must be a number");
+		goto out;
+	}
+	u = json_object_get(root, "unit");
+	if (u) {
+		const char *s = json_string_value(u);
+
+		if (!s || (strcmp(s, "C") != 0 && strcmp(s, "F") != 0)) {
+			fail(err, 422, "\"unit\" must be \"C\" or \"F\"");
+			goto out;
+		}
+		unit = s[0];
+	}
+	value = json_number_value(sp);
+	c = api_from_unit(value, unit);
+	if (!isfinite(c)) {
+		fail(err, 422, "\"setpoint\" must be finite");
+		goto out;
+	}
+	if (check_bounds(c, cfg, unit, err) < 0)
+		goto out;
+	*celsius = c;
+	ret = 0;
+out:
+	json_decref(root);
+	return ret;
+}
+
+int api_parse_mode(const char *body, size_t n, enum thermo_mode *mode,
+		   struct api_error *err)
+{
+	static const char *const allowed[] = { "mode", NULL };
+	json_t *root = parse_object(body, n, err);
+	const char *s;
+	int ret = -1;
+
+	if (!root)
+		return -1;
+	if (only_known(root, allowed, err) < 0)
+		goto out;
+	if (!json_object_get(root, "mode")) {
+		fail(err, 422, "missing field \"mode\"");
+		goto out;
+	}
+	s = json_string_value(json_object_get(root, "mode"));
+	if (!s || mode_from_name(s, mode) != 0) {
+		fail(err, 422, "\"mode\" must be \"heat\" or \"off\"");
+		goto out;
+	}
+	ret = 0;
+out:
+	json_decref(root);
+	return ret;
+}
+
+/* A whole number, optional sign, at most 9 digits, nothing else. */
+static bool parse_whole(const char *s, size_t n, long *out)
+{
+	long v = 0;
+	size_t i = 0;
+	bool neg = false;
+
+	if (i < n && (s[i] == '-' || s[i] == '+'))
+		neg = s[i++] == '-';
+	if (i == n || n - i > 9)
+		return false;
+	for (; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = neg ? -v : v;
+	return true;
+}
+
+int api_parse_compat_form(const char *body, size_t n,
+			  const struct thermo_config *cfg, double *celsius,
+			  struct api_error *err)
+{
+	static const char key[] = "thermostat_setting";
+	const char *value = NULL;
+	size_t vlen = 0, i = 0;
+	long f;
+
+	/* application/x-www-form-urlencoded: name=value pairs joined by &.
+	 * The one field we want holds digits, so no percent-decoding is
+	 * needed; anything encoded is simply not a number. */
+	while (i < n) {
+		size_t end = i, eq;
+
+		while (end < n && body[end] != '&')
+			end++;
+		for (eq = i; eq < end && body[eq] != '='; eq++)
+			;
+		if (eq - i == sizeof(key) - 1 &&
+		    memcmp(body + i, key, sizeof(key) - 1) == 0) {
+			if (value)
+				return fail(err, 400, "thermostat_setting "
+					    "given twice");
+			value = eq < end ? body + eq + 1 : body + end;
+			vlen = eq < end ? end - eq - 1 : 0;
+		}
+		i = end + 1;
+	}
+	if (!value)
+		return fail(err, 400, "missing thermostat_setting");
+	if (!parse_whole(value, vlen, &f))
+		return fail(err, 400, "thermostat_setting must be a whole "
+			    "number of degrees Fahrenheit");
+	*celsius = api_from_unit((double)f, 'F');
+	if (check_bounds(*celsius, cfg, 'F', err) < 0)
+		return -1;
+	return 0;
+}
+
+int api_parse_history_query(const char *query, int max_minutes, int *minutes,
+			    struct api_error *err)
+{
+	static const char key[] = "minutes=";
+	long v;
+
+	*minutes = max_minutes;
+	if (!query || !*query)
+		return 0;
+	if (strncmp(query, key, sizeof(key) - 1) != 0 ||
+	    strchr(query, '&'))
+		return fail(err, 400, "the only parameter is minutes=N");
+	query += sizeof(key) - 1;
+	if (!parse_whole(query, strlen(query), &v) || v < 1)
+		return fail(err, 400, "minutes must be a whole number >= 1");
+	*minutes = v > max_minutes ? max_minutes : (int)v;
+	return 0;
+}
+
+json_t *api_compat_setting_json(const struct thermo *r)
+{
+	return json_pack("{s:I}", "thermostat_setting",
+			 (json_int_t)lround(api_to_unit(r->setpoint, 'F')));
+}
+
+static json_t *compat_temperature(const struct thermo *r,
+				  const struct thermo_config *cfg, double now)
+{
+	/* The original sent an f32; unknown is null here, never a made-up
+	 * number. */
+	if (!api_reading_fresh(r, cfg, now))
+		return json_null();
+	return json_real(round(api_to_unit(r->temperature, 'F') * 10000.0) /
+			 10000.0);
+}
+
+json_t *api_compat_temperature_json(const struct thermo *r,
+				    const struct thermo_config *cfg,
+				    double now)
+{
+	return json_pack("{s:o}", "temperature_value",
+			 compat_temperature(r, cfg, now));
+}
+
+json_t *api_compat_data_json(const struct thermo *r,
+			     const struct thermo_config *cfg, double now)
+{
+	return json_pack("{s:o, s:I, s:b}", "temperature",
+			 compat_temperature(r, cfg, now), "thermostat_setting",
+			 (json_int_t)lround(api_to_unit(r->setpoint, 'F')),
+			 "thermostat_on", r->heating);
+}
+
+json_t *api_error_json(const char *message)
+{
+	return json_pack("{s:s}", "error", message);
+}
+
+char *api_dump(const json_t *json)
+{
+	return json_dumps(json, JSON_COMPACT | JSON_PRESERVE_ORDER |
+					JSON_REAL_PRECISION(10));
+}

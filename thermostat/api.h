@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The HTTP API's pure half: the JSON the routes answer and the parsing and
+ * validation of what clients send.  No sockets, no locks, no clock: the
+ * web thread passes a snapshot of the record and the time.  Every parser
+ * takes (bytes, length) and answers an HTTP status with a message, so bad
+ * input is refused before anything changes.
+ */
+#ifndef THERMO_API_H
+#define THERMO_API_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "record.h"
+
+/* Largest request body accepted (413 beyond). */
+#define API_MAX_BODY 4096
+
+struct api_error {
+	int status;		/* 400, 415, 422... */
+	char message[160];
+};
+
+/* Degrees C to the display unit ('C' or 'F') and back. */
+double api_to_unit(double celsius, char unit);
+double api_from_unit(double value, char unit);
+
+/* Is the record's reading fresh at @now (CLOCK_MONOTONIC seconds)? */
+bool api_reading_fresh(const struct thermo *r,
+		       const struct thermo_config *cfg, double now);
+
+/* GET /api/v1/state.  A new reference. */
+json_t *api_state_json(const struct thermo *r,
+		       const struct thermo_config *cfg, double now);
+
+/* PUT /api/v1/setpoint: {"setpoint": 21.5, "unit": "C"} (unit optional,
+ * defaulting to the configured one).  0 and *@celsius, or -1 with @err:
+ * 400 malformed JSON, 422 a valid document with a bad value (wrong type,
+ * not finite, out of the configured bounds, unknown unit or field). */
+int api_parse_setpoint(const char *body, size_t n,
+		       const struct thermo_config *cfg, double *celsius,
+		       struct api_error *err);
+
+/* PUT /api/v1/mode: {"mode": "heat"|"off"}. */
+int api_parse_mode(const char *body, size_t n, enum thermo_mode *mode,
+		   struct api_error *err);
+
+/* POST /set_thermostat (the original daemon's route): the form body
+ * "thermostat_setting=N", N whole degrees Fahrenheit; 400 when missing or
+ * not a whole number, 422 outside the configured bounds. */
+int api_parse_compat_form(const char *body, size_t n,
+			  const struct thermo_config *cfg, double *celsius,
+			  struct api_error *err);
+
+/* GET /api/v1/history?minutes=N: parses the query string (NULL or "" for
+ * all that is kept); 0 and *@minutes, or -1 with a 400. */
+int api_parse_history_query(const char *query, int max_minutes,
+			    int *minutes, struct api_error *err);
+
+/* The original daemon's JSON, whole Fahrenheit where it used them. */
+json_t *api_compat_setting_json(const struct thermo *r);
+json_t *api_compat_temperature_json(const struct thermo *r,
+				    const struct thermo_config *cfg,
+				    double now);
+json_t *api_compat_data_json(const struct thermo *r,
+			     const struct thermo_config *cfg, double now);
+
+/* {"error": "..."}.  A new reference. */
+json_t *api_error_json(const char *message);
+
+/* Serialises compactly (caller frees), NULL on allocation failure. */
+char *api_dump(const json_t *json);
+
+#endif

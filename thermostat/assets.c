@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: MIT */
+#include <string.h>
+
+#include "assets.h"
+
+const struct asset *asset_find(const char *path)
+{
+	for (size_t i = 0; i < web_nassets; i++)
+		if (strcmp(web_assets[i].path, path) == 0)
+			return &web_assets[i];
+	return NULL;
+}
