@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The browser test: starts a simulated daemon on a free loopback port,
+# drives its page in Debian's chromium (headless, through playwright-core)
+# and stops it with SIGTERM, which must end it with status 0.
+#   tests/browser/run.sh [THERMOSTAT]
+# THERMOSTAT is the daemon binary (e.g. build-check/plain/thermostat/thermostat);
+# without it the first one found in build-check/plain, build-web or build is
+# used, or one is built in build-browser/.
+# Installs what is missing: chromium and a font (apt-get), Node.js (apt-get),
+# and playwright-core (npm ci, from package-lock.json).
+# Environment: SCREENSHOT (default tests/browser/screenshot.png; the phone
+# screenshots go beside it with -phone and -phone-dark), KEEP_LOGS=1 to
+# print the daemon's log even on success.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+t0=${EPOCHREALTIME/[.,]/}
+elapsed() {
+	local us=$((${EPOCHREALTIME/[.,]/} - t0))
+	printf '%d.%ds' $((us / 1000000)) $((us / 100000 % 10))
+}
+say() { echo "browser: $* ($(elapsed))"; }
+die() { echo "browser: FAILED: $*" >&2; exit 1; }
+
+# ---- what the test needs ------------------------------------------------
+# shellcheck source=scripts/deps.sh
+. "$top/scripts/deps.sh"
+ss_install_missing chromium fonts-dejavu-core
+[ -x /usr/bin/chromium ] || die "/usr/bin/chromium is missing after installing chromium"
+command -v node >/dev/null || ss_install_missing nodejs npm
+command -v node >/dev/null || die "no node"
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+[ "$node_major" -ge 20 ] || die "Node.js $(node --version): playwright-core needs 20 or later"
+want=$(node -p 'require(process.argv[1]).dependencies["playwright-core"]' "$here/package.json")
+have=$(node -p 'try { require(process.argv[1]).version } catch (e) { "" }' \
+	"$here/node_modules/playwright-core/package.json" 2>/dev/null || true)
+if [ "$have" != "$want" ]; then
+	command -v npm >/dev/null || ss_install_missing npm
+	say "npm ci (playwright-core $want)"
+	(cd "$here" && npm ci --no-audit --no-fund --loglevel=error) ||
+		die "npm ci failed"
+fi
+
+# ---- the daemon ----------------------------------------------------------
+bin=${1:-}
+if [ -z "$bin" ]; then
+	for d in build-check/plain build-web build; do
+		if [ -x "$top/$d/thermostat/thermostat" ]; then
+			bin=$top/$d/thermostat/thermostat
+			break
+		fi
+	done
+fi
+if [ -z "$bin" ]; then
+	say "building the daemon in build-browser/"
+	[ -x "$top/configure" ] || (cd "$top" && autoreconf -fi >/dev/null)
+	mkdir -p "$top/build-browser"
+	(cd "$top/build-browser" && "$top/configure" -q >/dev/null &&
+		make -s -j"$(nproc)" >/dev/null) || die "cannot build the daemon"
+	bin=$top/build-browser/thermostat/thermostat
+fi
+[ -x "$bin" ] || die "$bin: no such program"
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/thermostat-browser.XXXXXX")
+pid=
+cleanup() {
+	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+		kill -KILL "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+show_log() { echo "---- daemon log"; cat "$tmp/daemon.log"; echo "----"; }
+
+# Options: hermetic (an empty configuration file, a state file of its own),
+# fast (a reading and a history point every second), and a house that
+# heats and cools within seconds, so the chart has something to show.
+: >"$tmp/empty.conf"
+"$bin" --config "$tmp/empty.conf" --simulate --listen 127.0.0.1:0 \
+	--state-file "$tmp/state" --log-level info \
+	--sensor-interval 1 --history-interval 1 --history-minutes 60 \
+	--min-on 3 --min-off 3 --sim-start 19.5 --sim-gain 0.1 \
+	--sim-loss 0.003 2>"$tmp/daemon.log" &
+pid=$!
+
+# The port: "web: listening on 127.0.0.1:0 (port NNNNN)" on stderr.
+port=
+for _ in $(seq 100); do
+	port=$(sed -n 's/.*web: listening on .* (port \([0-9][0-9]*\)).*/\1/p' \
+		"$tmp/daemon.log" | head -n 1)
+	[ -n "$port" ] && break
+	kill -0 "$pid" 2>/dev/null || { show_log; die "the daemon exited at start"; }
+	sleep 0.1
+done
+[ -n "$port" ] || { show_log; die "the daemon did not say its port within 10 s"; }
+say "daemon $bin: pid $pid, port $port"
+
+# ---- the test ------------------------------------------------------------
+status=0
+BASE_URL="http://127.0.0.1:$port" \
+	SCREENSHOT="${SCREENSHOT:-$here/screenshot.png}" \
+	CHROMIUM=/usr/bin/chromium \
+	node "$here/page.test.mjs" || status=$?
+
+# ---- stop: SIGTERM must end it, with 0 ------------------------------------
+say "test done (status $status); SIGTERM to the daemon"
+kill -TERM "$pid" 2>/dev/null || { show_log; die "the daemon was gone before SIGTERM"; }
+for _ in $(seq 100); do
+	kill -0 "$pid" 2>/dev/null || break
+	sleep 0.1
+done
+if kill -0 "$pid" 2>/dev/null; then
+	show_log
+	die "the daemon did not stop within 10 s of SIGTERM"
+fi
+rc=0
+wait "$pid" || rc=$?
+pid=
+if [ "$rc" -ne 0 ]; then
+	show_log
+	die "the daemon exited with status $rc after SIGTERM"
+fi
+say "daemon stopped with status 0"
+if [ "$status" -ne 0 ]; then
+	show_log
+	die "the page test failed"
+fi
+[ "${KEEP_LOGS:-}" = 1 ] && show_log
+say "passed"
