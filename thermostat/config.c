@@ -204,7 +204,10 @@ static int check_file_name(const char *value, char *why, size_t len);
 	  "sim: share of the inside-outside difference lost per second",    \
 	  .flags = 0)                                                        \
 	X(sim_noise, sim.noise_c, T_DOUBLE, 0, 5, NULL,                      \
-	  "sim: thermometer noise (plus or minus degrees C)", .flags = 0)
+	  "sim: thermometer noise (plus or minus degrees C)", .flags = 0)    \
+	X(sim_relay_fail_file, sim_relay_fail_file, T_STRING, 0, 0, "",      \
+	  "sim relay: writes fail while this file exists (fault tests)",    \
+	  .flags = K_EMPTY_OK | K_PATH)
 
 #define MEMBER(m) (((struct thermo_config *)0)->m)
 

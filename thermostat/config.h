@@ -61,8 +61,9 @@ struct thermo_config {
 	bool compat_routes;		/* the original daemon's routes */
 	int history_minutes;		/* how much history to keep */
 	int history_interval;		/* seconds between history points */
-	/* simulation (sensor = sim) */
+	/* simulation (sensor = sim, relay = sim) */
 	struct house_params sim;
+	char sim_relay_fail_file[256];	/* sim relay fails while it exists */
 };
 
 /* What the command line asked for besides configuration. */

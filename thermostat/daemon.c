@@ -71,6 +71,7 @@ struct reading {
 	char error[64];
 	struct timespec at;
 	double timeout;		/* sensor_timeout */
+	double start;		/* the daemon's start */
 	enum sensor_status before;
 };
 
@@ -88,10 +89,13 @@ static int apply_reading(struct thermo *r, void *ctx)
 	}
 	r->sensor_errors++;
 	SS_STR_SET(r->sensor_error, rd->error);
-	/* Until sensor_timeout the last reading stands; after it the
+	/* Until sensor_timeout the last reading stands (or, before the
+	 * first one, the daemon is still starting); after it the
 	 * temperature is unknown, not the last value. */
-	if (ts_is_zero(r->temperature_at) ||
-	    ts_to_s(rd->at) - ts_to_s(r->temperature_at) >= rd->timeout) {
+	if (ts_to_s(rd->at) - (ts_is_zero(r->temperature_at)
+				       ? rd->start
+				       : ts_to_s(r->temperature_at)) >=
+	    rd->timeout) {
 		r->sensor_status = SENSOR_STALE;
 		r->temperature = NAN;
 	} else {
@@ -115,7 +119,8 @@ static void *sensor_thread(void *arg)
 	uint64_t seen = 0;
 
 	for (;;) {
-		struct reading rd = { .timeout = cfg->control.sensor_timeout };
+		struct reading rd = { .timeout = cfg->control.sensor_timeout,
+				      .start = ta->d->start };
 
 		rd.ok = sensor_read(ta->d->sensor, &rd.celsius, rd.error,
 				    sizeof(rd.error));
@@ -266,7 +271,7 @@ static void *control_thread(void *arg)
 	if (relay_set(d->relay, false, err, sizeof(err)) != 0)
 		log_err("relay: cannot switch off at shutdown: %s", err);
 	else if (r.heating)
-		log_info("relay OFF: shutting down");
+		log_info("relay OFF: %s", reason_text(REASON_SHUTDOWN));
 	{
 		struct decision dc = { .now = mono_now_ts(), .switched = true };
 
@@ -502,6 +507,9 @@ int daemon_run(const struct thermo_config *cfg)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* A full disk or a file size limit must fail a save, not kill the
+	 * daemon (and leave the relay as it was). */
+	signal(SIGXFSZ, SIG_IGN);
 
 	/* The relay first: OFF before anything else can go wrong. */
 	d.relay = relay_open(cfg, err, sizeof(err));

@@ -60,6 +60,16 @@ CLEANFILES += thermostat/www.c
 THERMO_TEST_CFLAGS = $(THERMO_CFLAGS) $(CHECK_CFLAGS)
 THERMO_TEST_LIBS = thermostat/libthermo.la $(CHECK_LIBS)
 
+# The daemon itself, run as a process: configuration errors, shutdown,
+# SIGKILL during saves, fault injection.  They need curl and jq.
+THERMO_DAEMON_TESTS = \
+	tests/thermostat/daemon-config.sh \
+	tests/thermostat/daemon-shutdown.sh \
+	tests/thermostat/daemon-killloop.sh \
+	tests/thermostat/daemon-faults.sh
+TESTS += $(THERMO_DAEMON_TESTS)
+EXTRA_DIST += $(THERMO_DAEMON_TESTS) tests/thermostat/daemon-lib.sh
+
 include thermostat/control.mk
 include thermostat/io.mk
 include thermostat/config.mk

@@ -4,8 +4,11 @@
  * relay belongs to the control thread (main opens and closes it around
  * that thread's life): nothing here locks.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "relay.h"
@@ -15,6 +18,7 @@ struct relay {
 	enum relay_kind kind;
 	bool on;			/* as last driven */
 	struct relay_gpiod *gpiod;	/* RELAY_GPIOD */
+	const char *fail_file;		/* RELAY_SIM: fails while it exists */
 };
 
 struct relay *relay_open(const struct thermo_config *cfg, char *err,
@@ -41,6 +45,9 @@ struct relay *relay_open(const struct thermo_config *cfg, char *err,
 		/* The control thread records the state; the log shows it to
 		 * whoever runs the demo. */
 		log_info("relay: off (simulated)");
+		r->fail_file = cfg->sim_relay_fail_file[0]
+				       ? cfg->sim_relay_fail_file
+				       : NULL;
 		return r;
 	}
 	snprintf(err, len, "relay: unknown kind %d", (int)cfg->relay);
@@ -55,6 +62,11 @@ int relay_set(struct relay *r, bool on, char *err, size_t len)
 		/* Written even when unchanged: a retry must reach the line. */
 		if (relay_gpiod_set(r->gpiod, on, err, len) < 0)
 			return -1;
+	} else if (r->fail_file && access(r->fail_file, F_OK) == 0) {
+		/* Fault injection for the tests of the retry path. */
+		snprintf(err, len, "simulated relay: %s (%s exists)",
+			 strerror(EIO), r->fail_file);
+		return -1;
 	} else if (on != r->on) {
 		/* The control thread logs each switch with its reason. */
 		log_debug("relay: %s (simulated)", on ? "on" : "off");

@@ -34,6 +34,8 @@
 #define SSE_HEARTBEAT_MS 15000
 /* Workers kept free for ordinary requests when streams are open. */
 #define SSE_RESERVED_WORKERS 2
+/* How long shutdown waits for the web server's workers. */
+#define WEB_STOP_WAIT_MS 600
 
 /* ---- routes and their counters ------------------------------------- */
 
@@ -929,8 +931,15 @@ static void *poke(void *arg)
 	return NULL;
 }
 
+static void *stopper(void *ctx)
+{
+	mg_stop(ctx);
+	return NULL;
+}
+
 void web_stop(struct web *w)
 {
+	struct timespec deadline;
 	pthread_t t;
 
 	if (!w)
@@ -941,7 +950,24 @@ void web_stop(struct web *w)
 	if (w->port > 0 && pthread_create(&t, NULL, poke,
 					  (void *)(uintptr_t)w->port) == 0)
 		pthread_detach(t);
-	mg_stop(w->ctx);
+	if (pthread_create(&t, NULL, stopper, w->ctx) != 0) {
+		mg_stop(w->ctx);
+	} else {
+		/* CivetWeb: a worker reading a slow request body sees the
+		 * stop flag only between 2 s poll slices.  The relay is off
+		 * and the state saved by now: do not hold the exit for it. */
+		clock_gettime(CLOCK_REALTIME, &deadline);
+		deadline.tv_nsec += WEB_STOP_WAIT_MS * 1000000L;
+		deadline.tv_sec += deadline.tv_nsec / 1000000000L;
+		deadline.tv_nsec %= 1000000000L;
+		if (pthread_timedjoin_np(t, NULL, &deadline) != 0) {
+			log_warn("web: a request is still being read; exiting "
+				 "without waiting for it");
+			/* Its worker still uses w: leave it to the exit. */
+			pthread_detach(t);
+			return;
+		}
+	}
 	mg_exit_library();
 	thermo_unref(w->rec);
 	history_unref(w->hist);

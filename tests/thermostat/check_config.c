@@ -676,6 +676,7 @@ static void unusual_config(struct thermo_config *c)
 		{ "history_interval", "7" }, { "sim_outside", "-10.25" },
 		{ "sim_start", "0.1" }, { "sim_gain", "0.3333333333333333" },
 		{ "sim_loss", "0.00012345678901234" }, { "sim_noise", "0" },
+		{ "sim_relay_fail_file", "/run/thermostat/relay.fail" },
 	};
 
 	config_defaults(c);

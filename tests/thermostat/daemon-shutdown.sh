@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# SIGTERM (and SIGINT) while heating: exit 0 within one second, the relay
+# switched OFF as the last thing it did, the setpoint saved.
+. "${top_srcdir:?}/tests/thermostat/daemon-lib.sh"
+
+for sig in TERM INT; do
+	# A cold house, no rest times: it heats within a reading or two.
+	start_daemon --sim-start 12 --min-on 0 --min-off 0 \
+		--sensor-interval 0.2 --history-interval 1
+	wait_for .heating true 5
+	put_json /api/v1/setpoint '{"setpoint": 23.5}' >/dev/null
+	# Saved on change, before the signal.
+	for _ in $(seq 1 100); do
+		grep -q '^setpoint=23.5$' "$DIR/state" 2>/dev/null && break
+		sleep 0.05
+	done
+	stop_daemon "$sig"
+	[ "$STATUS" -eq 0 ] || fail "SIG$sig: exit status $STATUS"
+	[ "$STOP_MS" -le 1000 ] || fail "SIG$sig: took $STOP_MS ms to stop"
+	# The last relay line is OFF, after the signal was taken.
+	sed -n '/stopping/,$p' "$LOG" | grep -q 'relay OFF: The thermostat is stopping' ||
+		fail "SIG$sig: no 'relay OFF' after the signal"
+	last=$(grep -E 'relay (ON|OFF)' "$LOG" | tail -n 1)
+	case $last in
+	*"relay OFF"*) ;;
+	*) fail "SIG$sig: last relay line is: $last" ;;
+	esac
+	grep -qx 'setpoint=23.5' "$DIR/state" || fail "SIG$sig: state not saved: $(cat "$DIR/state")"
+	grep -qx 'mode=heat' "$DIR/state" || fail "SIG$sig: mode not saved"
+	note "SIG$sig while heating: exit 0 in $STOP_MS ms, relay OFF, setpoint 23.5 saved"
+
+	# The next start picks the saved setpoint up.
+	start_daemon --sensor-interval 0.2
+	[ "$(state .setpoint)" = 23.5 ] || fail "restart: setpoint $(state .setpoint)"
+	stop_daemon TERM
+	rm -f "$DIR/state"
+done
