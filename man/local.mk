@@ -56,7 +56,8 @@ ss_man3_links = \
 man3_MANS = $(ss_man3_pages) $(ss_man3_links)
 man7_MANS = man/man7/libsharedstate.7
 man5_MANS = man/man5/thermostat.conf.5
-ss_man_all = $(man3_MANS) $(man5_MANS) $(man7_MANS)
+man8_MANS = man/man8/thermostat.8
+ss_man_all = $(man3_MANS) $(man5_MANS) $(man7_MANS) $(man8_MANS)
 EXTRA_DIST += $(ss_man_all:=.in)
 CLEANFILES += $(ss_man_all) $(ss_man_all:=.tmp)
 

@@ -44,6 +44,11 @@ grep -q "$(sed -n 's/^#define SS_VERSION_STRING "\(.*\)"/\1/p' "$top_srcdir/incl
 	fail "--version: $(cat "$DIR/version")"
 "$THERMOSTAT" --help >"$DIR/help"
 grep -q -- '--simulate' "$DIR/help" || fail "--help"
+# thermostat(8) documents every option --help lists.
+for opt in $(grep -oE -- '--[a-z][a-z0-9-]*' "$DIR/help" | sort -u); do
+	grep -qE "Fl -${opt#--}( |\$)" "$top_srcdir/man/man8/thermostat.8.in" ||
+		fail "thermostat(8) lacks $opt"
+done
 note "--print-config round trip, --version, --help"
 
 # Startup failures: exit 1, relay never left on.
