@@ -59,6 +59,20 @@ EXTRA_DIST += \
 check_PROGRAMS += tests/bench/bench
 tests_bench_bench_LDADD = lib/libsharedstate.la -lm
 BENCH_SECONDS = 20
-.PHONY: bench
-bench: tests/bench/bench
+# The web server's figures (wrk on loopback): seconds per wrk run, and
+# how long the idle daemon is watched.
+WEB_BENCH_SECONDS = 5
+IDLE_SECONDS = 60
+BENCH_MORE =
+EXTRA_DIST += tests/bench/web-bench.sh
+if BUILD_THERMOSTAT
+check_PROGRAMS += tests/bench/web_latency
+tests_bench_web_latency_SOURCES = tests/bench/web_latency.c
+BENCH_MORE += bench-web
+bench-web: thermostat/thermostat$(EXEEXT) tests/bench/web_latency$(EXEEXT)
+	$(AM_V_at)$(srcdir)/tests/bench/web-bench.sh thermostat/thermostat \
+		tests/bench/web_latency $(WEB_BENCH_SECONDS) $(IDLE_SECONDS)
+endif
+.PHONY: bench bench-web
+bench: tests/bench/bench $(BENCH_MORE)
 	$(AM_V_at)tests/bench/bench --seconds $(BENCH_SECONDS)

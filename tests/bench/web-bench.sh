@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The web server's figures, each beside a baseline from the same run:
+#   GET /api/v1/state against GET /api/v1/version (a constant answer in the
+#     same server), requests/s and p99, at 1 and 64 connections (wrk);
+#   a setpoint PUT until the event stream shows it, and until the control
+#     thread has decided (the relay switched): p50, p99;
+#   an idle daemon: CPU seconds over IDLE_SECONDS and resident memory.
+# Prints "name value unit" lines.
+#   web-bench.sh DAEMON WEB_LATENCY [SECONDS_PER_RUN] [IDLE_SECONDS]
+set -euo pipefail
+daemon=${1:?daemon binary}
+latency=${2:?web_latency binary}
+secs=${3:-5}
+idle=${4:-60}
+command -v wrk >/dev/null || { echo "web-bench: wrk is missing (Debian package: wrk)"; exit 1; }
+dir=$(mktemp -d)
+pid=
+trap '[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
+
+start() { # ARGS...
+	: >"$dir/log"
+	"$daemon" --config /dev/null --simulate --listen 127.0.0.1:0 \
+		--state-file "$dir/state" "$@" 2>>"$dir/log" &
+	pid=$!
+	for _ in $(seq 1 200); do
+		port=$(sed -n 's/.*web: listening on .*(port \([0-9]*\)).*/\1/p' "$dir/log")
+		[ -n "$port" ] && return
+		sleep 0.05
+	done
+	echo "web-bench: daemon did not start"; cat "$dir/log"; exit 1
+}
+stop() { kill -TERM "$pid"; wait "$pid" || true; pid=; }
+
+# wrk_run CONNS PATH: prints "reqs_per_s p99_ms".
+wrk_run() {
+	local out threads=$(($1 < 2 ? 1 : 2))
+	out=$(wrk -t"$threads" -c"$1" -d"${secs}s" --latency "http://127.0.0.1:$port$2")
+	if grep -q 'Non-2xx' <<<"$out"; then
+		echo "web-bench: non-2xx answers on $2:" >&2
+		echo "$out" >&2
+		exit 1
+	fi
+	awk '/Requests\/sec:/ { r = $2 }
+	     / 99%/ { v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+/, "", v);
+		      m = (u == "us") ? v / 1000 : (u == "s") ? v * 1000 : v }
+	     END { printf "%s %s\n", r, m }' <<<"$out"
+}
+
+# Enough workers for 64 keep-alive connections (CivetWeb: one each).
+start --num-threads 80
+for c in 1 64; do
+	read -r base_rps base_p99 < <(wrk_run "$c" /api/v1/version)
+	read -r rps p99 < <(wrk_run "$c" /api/v1/state)
+	echo "web.version.c$c.rps $base_rps req/s"
+	echo "web.version.c$c.p99 $base_p99 ms"
+	echo "web.state.c$c.rps $rps req/s"
+	echo "web.state.c$c.p99 $p99 ms"
+	awk -v a="$rps" -v b="$base_rps" 'BEGIN { printf "web.state.c'"$c"'.vs_version %.3f x\n", a / b }'
+done
+stop
+
+# A house that does not move, no rest times: every setpoint across 20 C
+# flips the relay at once.
+start --sim-start 20 --sim-gain 0 --sim-loss 0 --sim-noise 0 \
+	--min-on 0 --min-off 0 --sensor-interval 1
+sleep 1.5
+"$latency" "$port" 200 20
+stop
+
+# Idle: nothing to do but read the sensor every 5 s.
+start
+sleep 2
+read -r u0 s0 < <(awk '{ print $14, $15 }' "/proc/$pid/stat")
+sleep "$idle"
+read -r u1 s1 < <(awk '{ print $14, $15 }' "/proc/$pid/stat")
+hz=$(getconf CLK_TCK)
+awk -v t=$((u1 + s1 - u0 - s0)) -v hz="$hz" -v s="$idle" \
+	'BEGIN { printf "web.idle.cpu %.3f s per %d s\n", t / hz, s }'
+awk '/VmRSS/ { printf "web.idle.rss %.2f MiB\n", $2 / 1024 }' "/proc/$pid/status"
+stop
