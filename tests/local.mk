@@ -42,12 +42,14 @@ tests_check_sharedstate_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_sharedstate_LDADD = lib/libsharedstate-core.la $(CHECK_LIBS) -lm
 
 TESTS += \
+	tests/readme.sh \
 	tests/exports.sh \
 	tests/header.sh \
 	tests/handle-types.sh \
 	tests/man-lint.sh \
 	tests/consumer.sh
 EXTRA_DIST += \
+	tests/readme.sh \
 	tests/exports.sh \
 	tests/header.sh \
 	tests/handle-types.sh \
