@@ -7,7 +7,7 @@
 #     thread has decided (the relay switched): p50, p99;
 #   an idle daemon: CPU seconds over IDLE_SECONDS and resident memory.
 # Prints "name value unit" lines.
-#   web-bench.sh DAEMON WEB_LATENCY [SECONDS_PER_RUN] [IDLE_SECONDS]
+#   web-bench.sh DAEMON WEB_LATENCY [SECONDS_PER_WRK_RUN] [IDLE_SECONDS]
 set -euo pipefail
 daemon=${1:?daemon binary}
 latency=${2:?web_latency binary}
@@ -47,16 +47,28 @@ wrk_run() {
 	     END { printf "%s %s\n", r, m }' <<<"$out"
 }
 
-# Enough workers for 64 keep-alive connections (CivetWeb: one each).
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+# Enough workers for 64 keep-alive connections (CivetWeb: one each).  The
+# two routes alternate over three rounds; the medians are printed, since
+# wrk and the daemon share this machine's cores.
 start --num-threads 80
 for c in 1 64; do
-	read -r base_rps base_p99 < <(wrk_run "$c" /api/v1/version)
-	read -r rps p99 < <(wrk_run "$c" /api/v1/state)
+	: >"$dir/version" && : >"$dir/state.out"
+	for _ in 1 2 3; do
+		wrk_run "$c" /api/v1/version >>"$dir/version"
+		wrk_run "$c" /api/v1/state >>"$dir/state.out"
+	done
+	base_rps=$(awk '{ print $1 }' "$dir/version" | median)
+	base_p99=$(awk '{ print $2 }' "$dir/version" | median)
+	rps=$(awk '{ print $1 }' "$dir/state.out" | median)
+	p99=$(awk '{ print $2 }' "$dir/state.out" | median)
 	echo "web.version.c$c.rps $base_rps req/s"
 	echo "web.version.c$c.p99 $base_p99 ms"
 	echo "web.state.c$c.rps $rps req/s"
 	echo "web.state.c$c.p99 $p99 ms"
-	awk -v a="$rps" -v b="$base_rps" 'BEGIN { printf "web.state.c'"$c"'.vs_version %.3f x\n", a / b }'
+	awk -v a="$rps" -v b="$base_rps" -v c="$c" \
+		'BEGIN { printf "web.state.c%d.vs_version %.3f x\n", c, a / b }'
 done
 stop
 
