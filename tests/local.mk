@@ -75,6 +75,6 @@ bench-web: thermostat/thermostat$(EXEEXT) tests/bench/web_latency$(EXEEXT)
 	$(AM_V_at)$(srcdir)/tests/bench/web-bench.sh thermostat/thermostat \
 		tests/bench/web_latency $(WEB_BENCH_SECONDS) $(IDLE_SECONDS)
 endif
-.PHONY: bench bench-web
+.PHONY: bench bench-web soak
 bench: tests/bench/bench $(BENCH_MORE)
 	$(AM_V_at)tests/bench/bench --seconds $(BENCH_SECONDS)

@@ -70,6 +70,22 @@ THERMO_DAEMON_TESTS = \
 TESTS += $(THERMO_DAEMON_TESTS)
 EXTRA_DIST += $(THERMO_DAEMON_TESTS) tests/thermostat/daemon-lib.sh
 
+# A simulated week of the control loop with random setpoints, mode
+# changes and sensor dropouts (tests/thermostat/simulate.c): make check
+# runs one week, make soak SOAK_DAYS (default a year).
+check_PROGRAMS += tests/thermostat/soak
+TESTS += tests/thermostat/soak
+tests_thermostat_soak_SOURCES = \
+	tests/thermostat/soak.c \
+	tests/thermostat/simulate.c \
+	tests/thermostat/simulate.h
+tests_thermostat_soak_CPPFLAGS = $(THERMO_CPPFLAGS)
+tests_thermostat_soak_CFLAGS = $(THERMO_CFLAGS)
+tests_thermostat_soak_LDADD = thermostat/libthermo.la -lm
+SOAK_DAYS = 365
+soak: tests/thermostat/soak$(EXEEXT)
+	$(AM_V_at)tests/thermostat/soak $(SOAK_DAYS)
+
 include thermostat/control.mk
 include thermostat/io.mk
 include thermostat/config.mk
