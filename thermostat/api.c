@@ -83,7 +83,7 @@ json_t *api_state_json(const struct thermo *r,
 							   cfg->units)
 					       : json_null(),
 		"temperature_age",
-		at > 0 ? json_real(round((now - at) * 10.0) / 10.0)
+		at > 0 ? json_real(round(fmax(now - at, 0) * 10.0) / 10.0)
 		       : json_null(),
 		"setpoint", temp_json(r->setpoint, cfg->units),
 		"min_setpoint", temp_json(cfg->min_setpoint, cfg->units),
@@ -93,7 +93,7 @@ json_t *api_state_json(const struct thermo *r,
 		"reason", reason_name(r->reason),
 		"reason_text", reason_text(r->reason),
 		"relay_changed_at", when,
-		"relay_changed_age", round((now - changed) * 10.0) / 10.0,
+		"relay_changed_age", round(fmax(now - changed, 0) * 10.0) / 10.0,
 		"relay", "ok", r->relay_ok, "errors",
 		(json_int_t)r->relay_errors, "switches",
 		(json_int_t)r->relay_switches,
@@ -107,12 +107,45 @@ json_t *api_state_json(const struct thermo *r,
 		"time", (json_int_t)llround(mono_to_wall(now) * 1000.0));
 }
 
+/* jansson parses recursively, up to 2048 levels, and CivetWeb's workers
+ * run on small stacks: a body of 900 '[' overflowed one.  The documents
+ * taken here are one level deep. */
+#define API_MAX_DEPTH 8
+
+static bool nested_too_deep(const char *s, size_t n)
+{
+	bool in_string = false;
+	int depth = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (in_string) {
+			if (s[i] == '\\')
+				i++;
+			else if (s[i] == '"')
+				in_string = false;
+		} else if (s[i] == '"') {
+			in_string = true;
+		} else if (s[i] == '[' || s[i] == '{') {
+			if (++depth > API_MAX_DEPTH)
+				return true;
+		} else if (s[i] == ']' || s[i] == '}') {
+			depth--;
+		}
+	}
+	return false;
+}
+
 /* Parses a JSON object body; 400 for anything that is not one. */
 static json_t *parse_object(const char *body, size_t n, struct api_error *err)
 {
 	json_error_t je;
 	json_t *root;
 
+	if (nested_too_deep(body, n)) {
+		fail(err, 400, "malformed JSON: nested more than %d deep",
+		     API_MAX_DEPTH);
+		return NULL;
+	}
 	/* JSON_REJECT_DUPLICATES: {"setpoint":5,"setpoint":25} is not
 	 * something to guess about. */
 	root = json_loadb(body, n, JSON_REJECT_DUPLICATES, &je);

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "api.h"
@@ -130,6 +131,19 @@ static const char security_headers[] =
 	"X-Frame-Options: DENY\r\n"
 	"Referrer-Policy: no-referrer\r\n";
 
+/* The Date header, made here with gmtime_r: CivetWeb 1.15 (Debian) adds a
+ * missing one with gmtime(), which races between its workers. */
+static void add_date(struct mg_connection *c)
+{
+	char date[64];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	mg_response_header_add(c, "Date", date, -1);
+}
+
 static void respond(struct req *q, int status, const char *type,
 		    const char *body, size_t len, const char *extra)
 {
@@ -137,6 +151,7 @@ static void respond(struct req *q, int status, const char *type,
 
 	q->status = status;
 	mg_response_header_start(q->c, status);
+	add_date(q->c);
 	mg_response_header_add_lines(q->c, security_headers);
 	if (type)
 		mg_response_header_add(q->c, "Content-Type", type, -1);
@@ -472,6 +487,7 @@ static void get_events(struct req *q)
 	q->status = 200;
 	mg_disable_connection_keep_alive(q->c);
 	mg_response_header_start(q->c, 200);
+	add_date(q->c);
 	mg_response_header_add_lines(q->c, security_headers);
 	mg_response_header_add(q->c, "Content-Type", "text/event-stream", -1);
 	mg_response_header_add(q->c, "Cache-Control", "no-store", -1);
@@ -798,10 +814,36 @@ static const struct route *find_route(struct web *w, const char *path)
 }
 
 static bool method_allowed(const struct route *rt, const char *method,
-			   bool *head)
+			   bool head)
 {
-	*head = strcmp(method, "HEAD") == 0 && strcmp(rt->methods, "GET") == 0;
-	return *head || strcmp(method, rt->methods) == 0;
+	return strcmp(method, rt->methods) == 0 ||
+	       (head && strcmp(rt->methods, "GET") == 0);
+}
+
+/* RFC 9112 6.3: a request whose body length is in doubt is refused, as a
+ * proxy in front may have framed it otherwise (request smuggling).
+ * CivetWeb takes the first Content-Length, reads "16abc" as 16 and lets
+ * Transfer-Encoding win over Content-Length, all silently. */
+static bool framing_ambiguous(const struct mg_request_info *ri)
+{
+	const char *cl = NULL;
+	bool te = false;
+
+	for (int i = 0; i < ri->num_headers; i++) {
+		const char *name = ri->http_headers[i].name;
+		const char *value = ri->http_headers[i].value;
+
+		if (strcasecmp(name, "Transfer-Encoding") == 0)
+			te = true;
+		if (strcasecmp(name, "Content-Length") != 0)
+			continue;
+		if (!*value || value[strspn(value, "0123456789")] != '\0')
+			return true;
+		if (cl && strcmp(cl, value) != 0)
+			return true;
+		cl = value;
+	}
+	return te && cl;
 }
 
 static bool authorized(struct req *q, const struct route *rt)
@@ -829,6 +871,9 @@ static int dispatch(struct mg_connection *c, void *ud)
 	const struct route *rt;
 	struct count cnt;
 
+	/* RFC 9110 9.3.2: no content in any answer to HEAD, errors too. */
+	q.head = strcmp(q.ri->request_method, "HEAD") == 0;
+
 	/* decode_url is off: the path arrives as sent.  Our paths hold no
 	 * escapes, so one with '%' matches nothing; an encoded NUL (which
 	 * CivetWeb would otherwise decode and silently truncate at) is
@@ -837,13 +882,17 @@ static int dispatch(struct mg_connection *c, void *ud)
 		respond_error(&q, 400, "bad path");
 		goto out;
 	}
+	if (framing_ambiguous(q.ri)) {
+		respond_error(&q, 400, "ambiguous message length");
+		goto out;
+	}
 	rt = find_route(w, q.ri->local_uri);
 	if (!rt) {
 		respond_error(&q, 404, "not found");
 		goto out;
 	}
 	q.route = rt->id;
-	if (!method_allowed(rt, q.ri->request_method, &q.head)) {
+	if (!method_allowed(rt, q.ri->request_method, q.head)) {
 		char allow[48];
 
 		snprintf(allow, sizeof(allow), "Allow: %s%s\r\n", rt->methods,
