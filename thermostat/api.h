@@ -38,8 +38,10 @@ json_t *api_state_json(const struct thermo *r,
 
 /* PUT /api/v1/setpoint: {"setpoint": 21.5, "unit": "C"} (unit optional,
  * defaulting to the configured one).  0 and *@celsius, or -1 with @err:
- * 400 malformed JSON, 422 a valid document with a bad value (wrong type,
- * not finite, out of the configured bounds, unknown unit or field). */
+ * 400 malformed JSON (also numbers beyond a double's range, such as 1e309,
+ * which jansson refuses, and nesting deeper than 8), 422 a valid document
+ * with a bad value (wrong type, out of the configured bounds, unknown unit
+ * or field). */
 int api_parse_setpoint(const char *body, size_t n,
 		       const struct thermo_config *cfg, double *celsius,
 		       struct api_error *err);

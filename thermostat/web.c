@@ -620,7 +620,7 @@ static void get_metrics(struct req *q)
 	       "Failed saves of the state file.", r.state_errors);
 	metric(&t, "thermostat_sse_clients", "gauge",
 	       "Open event streams.", ws.sse_clients);
-	metric(&t, "thermostat_uptime_seconds", "counter",
+	metric(&t, "thermostat_uptime_seconds", "gauge",
 	       "Seconds since the daemon started.", now - q->w->start);
 	put(&t, "# HELP thermostat_http_requests_total HTTP requests by route "
 		"and status.\n# TYPE thermostat_http_requests_total counter\n");
