@@ -1,7 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Installs into a DESTDIR and builds the examples the way a user would, with
-# nothing but pkg-config (dynamic, and --static), then runs them.
+# Installs into a DESTDIR and builds programs the way a user would, with
+# nothing but pkg-config (dynamic, and --static), then runs them: the
+# shipped examples, and a program of the user's own that declares its own
+# record with the X-macros (every kind of field, its own update callback,
+# a waiting thread).  The installed header also compiles alone, through
+# pkg-config --cflags only, as C11 -pedantic -Werror and as C++.
 set -eu
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -32,6 +36,105 @@ for ex in counter bank; do
 done
 tail -n 1 "$tmp/counter.out"
 
+# A program of the user's own, outside the source tree: nothing of it
+# comes from examples/ or tests/.
+cat >"$tmp/own.c" <<'C'
+/* A greenhouse: one thread waters, main waits for the soil to be wet. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <sharedstate.h>
+
+#define GREENHOUSE_FIELDS(X) \
+	X(bool, door_open, false) /* a bool */ \
+	X(int, plants, 12) /* an int */ \
+	X(unsigned long, waterings, 0) /* an unsigned integer */ \
+	X(double, moisture, 0.25) /* a double: 0 dry .. 1 wet */ \
+	X(ss_str32, gardener, { "nobody" }) /* a fixed-size string */ \
+	X(struct timespec, watered_at, SS_INIT({ 0, 0 })) /* a timespec */
+SS_RECORD_DECLARE(greenhouse, GREENHOUSE_FIELDS);
+SS_RECORD_DEFINE(greenhouse, GREENHOUSE_FIELDS);
+
+static int water(struct greenhouse *g, void *ctx)
+{
+	g->moisture += *(const double *)ctx;
+	g->waterings++;
+	SS_STR_SET(g->gardener, "own.c");
+	clock_gettime(CLOCK_MONOTONIC, &g->watered_at);
+	return 0;
+}
+
+static void *waterer(void *arg)
+{
+	greenhouse_handle h = *(greenhouse_handle *)arg; /* its own reference */
+	double dose = 0.125;
+
+	for (int i = 0; i < 4; i++)
+		greenhouse_update(h, water, &dose);
+	greenhouse_unref(h);
+	return NULL;
+}
+
+int main(void)
+{
+	greenhouse_handle h = greenhouse_new(NULL, SS_SEQLOCK);
+	greenhouse_handle mine;
+	struct greenhouse snap;
+	uint64_t seen = 0, version = 0;
+	pthread_t t;
+	char text[64];
+	int ret;
+
+	if (!greenhouse_valid(h))
+		return 1;
+	mine = greenhouse_ref(h);
+	if (pthread_create(&t, NULL, waterer, &mine) != 0)
+		return 1;
+	/* No polling: sleep until a watering changes the moisture. */
+	while (greenhouse_get_moisture(h) < 0.75) {
+		ret = greenhouse_wait(h, &seen, SS_MASK(greenhouse, moisture), 5000);
+		if (ret < 0 && ret != -ETIMEDOUT) {
+			fprintf(stderr, "own: wait: %s\n", strerror(-ret));
+			return 1;
+		}
+		if (ret == -ETIMEDOUT)
+			return 1;
+	}
+	pthread_join(t, NULL);
+	if (greenhouse_set_plants(h, 13) != 1 || greenhouse_set_plants(h, 13) != 0)
+		return 1;
+	if (greenhouse_read(h, &snap, &version) != 0 || version == 0 ||
+	    snap.waterings != 4 || strcmp(snap.gardener.s, "own.c") != 0 ||
+	    snap.plants != 13 || snap.door_open)
+		return 1;
+	if (ss_format_field(text, sizeof(text),
+			    &greenhouse_type.fields[SS_FIELD(greenhouse, moisture)],
+			    &snap) < 0)
+		return 1;
+	printf("own: %lu waterings, moisture %s, version %llu, library %s\n",
+	       snap.waterings, text, (unsigned long long)version,
+	       ss_library_version());
+	greenhouse_unref(h);
+	return 0;
+}
+C
+$CC -std=c11 -Wall -Wextra -Werror -pedantic ${SAN_CFLAGS:-} $cflags \
+	"$tmp/own.c" -o "$tmp/own" $libs
+LD_LIBRARY_PATH="$libdir" "$tmp/own" || { echo "consumer: own failed"; exit 1; }
+LD_LIBRARY_PATH="$libdir" ldd "$tmp/own" | grep -q "$libdir/libsharedstate.so.0" ||
+	{ echo "consumer: own is not linked to the installed library"; exit 1; }
+
+# The installed header alone, found through pkg-config only.
+echo '#include <sharedstate.h>' >"$tmp/alone.c"
+$CC -std=c11 -Wall -Wextra -Werror -pedantic $cflags -fsyntax-only "$tmp/alone.c"
+printf '#include <sharedstate.h>\nint main() { return ss_policy_name(SS_MUTEX) == 0; }\n' >"$tmp/alone.cc"
+$CXX -std=c++11 -Wall -Wextra -Werror -pedantic ${SAN_CFLAGS:-} $cflags \
+	"$tmp/alone.cc" -o "$tmp/alone-cxx" $libs
+LD_LIBRARY_PATH="$libdir" "$tmp/alone-cxx" ||
+	{ echo "consumer: a C++ program linked to the library failed"; exit 1; }
+
 if [ -z "${SAN_CFLAGS:-}" ]; then
 	$CC -std=c11 -static $(pkg-config --static --cflags libsharedstate) \
 		"$top_srcdir/examples/counter.c" -o "$tmp/counter-static" \
@@ -40,5 +143,9 @@ if [ -z "${SAN_CFLAGS:-}" ]; then
 		echo "consumer: counter-static is dynamically linked"; exit 1
 	fi
 	"$tmp/counter-static" 8 1000 | tail -n 1
+	$CC -std=c11 -static $(pkg-config --static --cflags libsharedstate) \
+		"$tmp/own.c" -o "$tmp/own-static" \
+		$(pkg-config --static --libs libsharedstate)
+	"$tmp/own-static"
 fi
 echo "consumer: installed library, header and pkg-config file work"
