@@ -24,3 +24,9 @@ SS_BUILD_DEPS="autoconf automake libtool pkg-config make gcc g++ check mandoc"
 # shellcheck disable=SC2034
 SS_THERMOSTAT_DEPS="libinih-dev libjansson-dev libgpiod-dev libcivetweb-dev
 	libsystemd-dev libcurl4-openssl-dev curl jq"
+# What scripts/check needs beyond the builds: benchmarks, checkers,
+# fuzzing, the browser test, packaging.
+# shellcheck disable=SC2034
+SS_CHECK_DEPS="wrk valgrind clang libclang-rt-14-dev chromium
+	fonts-dejavu-core debhelper dpkg-dev lintian abigail-tools
+	systemd ca-certificates"
