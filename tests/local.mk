@@ -10,7 +10,16 @@ TEST_SCALE = 3
 else
 TEST_SCALE = 1
 endif
-AM_TESTS_ENVIRONMENT = \
+# ThreadSanitizer: no 1 s sleep at every exit (daemon tests time their
+# shutdown), and the third-party suppressions.
+if SANITIZE_THREAD
+TSAN_ENV = TSAN_OPTIONS='atexit_sleep_ms=0:suppressions=$(abs_top_srcdir)/tests/tsan.supp'; \
+	export TSAN_OPTIONS;
+else
+TSAN_ENV =
+endif
+EXTRA_DIST += tests/tsan.supp
+AM_TESTS_ENVIRONMENT = $(TSAN_ENV) \
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)'; \
 	CC='$(CC)'; CXX='$(CXX)'; MANDOC='$(MANDOC)'; MAKE='$(MAKE)'; \
 	SAN_CFLAGS='$(SAN_CFLAGS)'; \

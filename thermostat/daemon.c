@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "control.h"
 #include "daemon.h"
@@ -492,7 +493,7 @@ int daemon_run(const struct thermo_config *cfg)
 		[STATE] = { .name = "state", .fn = state_thread },
 		[HISTORY] = { .name = "history", .fn = history_thread },
 	};
-	bool sensor_stopped = true;
+	bool sensor_stopped = true, web_stopped = true;
 	struct thermo init = thermo_defaults;
 	int status = EXIT_STARTUP;
 	sigset_t set;
@@ -568,7 +569,7 @@ out_threads:
 	for (int i = 0; i < NTHREADS; i++)
 		if (!join_thread(&threads[i]) && i == SENSOR)
 			sensor_stopped = false;
-	web_stop(d.web);
+	web_stopped = web_stop(d.web);
 out_sensor:
 	/* A sensor thread stuck in a read still uses the sensor. */
 	if (sensor_stopped)
@@ -579,5 +580,11 @@ out_record:
 	thermo_unref(d.rec);
 out_relay:
 	relay_close(d.relay); /* OFF again, whatever happened */
+	/* A web worker still reading a slow request holds CivetWeb's
+	 * context: the relay is off and the state saved, so leave now,
+	 * without the exit handlers that would wait for it or free what it
+	 * uses. */
+	if (!web_stopped)
+		_exit(status);
 	return status;
 }

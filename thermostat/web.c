@@ -1072,13 +1072,24 @@ static void *stopper(void *ctx)
 	return NULL;
 }
 
-void web_stop(struct web *w)
+/* Waits up to @ms for thread @t; whether it ended. */
+static bool join_within(pthread_t t, long ms)
 {
 	struct timespec deadline;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_nsec += ms * 1000000L;
+	deadline.tv_sec += deadline.tv_nsec / 1000000000L;
+	deadline.tv_nsec %= 1000000000L;
+	return pthread_timedjoin_np(t, NULL, &deadline) == 0;
+}
+
+bool web_stop(struct web *w)
+{
 	pthread_t t;
 
 	if (!w)
-		return;
+		return true;
 	/* Event streams have ended (the record is closed); mg_stop joins
 	 * the workers.  The poking thread ends by itself once the port is
 	 * closed. */
@@ -1087,21 +1098,16 @@ void web_stop(struct web *w)
 		pthread_detach(t);
 	if (pthread_create(&t, NULL, stopper, w->ctx) != 0) {
 		mg_stop(w->ctx);
-	} else {
+	} else if (!join_within(t, WEB_STOP_WAIT_MS)) {
 		/* CivetWeb: a worker reading a slow request body sees the
-		 * stop flag only between 2 s poll slices.  The relay is off
-		 * and the state saved by now: do not hold the exit for it. */
-		clock_gettime(CLOCK_REALTIME, &deadline);
-		deadline.tv_nsec += WEB_STOP_WAIT_MS * 1000000L;
-		deadline.tv_sec += deadline.tv_nsec / 1000000000L;
-		deadline.tv_nsec %= 1000000000L;
-		if (pthread_timedjoin_np(t, NULL, &deadline) != 0) {
-			log_warn("web: a request is still being read; exiting "
-				 "without waiting for it");
-			/* Its worker still uses w: leave it to the exit. */
-			pthread_detach(t);
-			return;
-		}
+		 * stop flag only between 2 s poll slices, and no API reaches
+		 * its socket.  The relay is off and the state saved by now:
+		 * do not hold the exit for it. */
+		log_warn("web: a request is still being read; exiting without "
+			 "waiting for it");
+		/* Its worker still uses w: leave it to the exit. */
+		pthread_detach(t);
+		return false;
 	}
 	mg_exit_library();
 	thermo_unref(w->rec);
@@ -1109,4 +1115,5 @@ void web_stop(struct web *w)
 	webstats_unref(w->stats);
 	statecache_unref(w->cache);
 	free(w);
+	return true;
 }

@@ -9,6 +9,7 @@
 #ifndef THERMO_WEB_H
 #define THERMO_WEB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "config.h"
@@ -26,7 +27,9 @@ struct web *web_start(const struct thermo_config *cfg, thermo_handle rec,
 /* The port actually bound (for "listen = 127.0.0.1:0"). */
 int web_port(const struct web *w);
 /* Stops serving.  Call after closing the record: event streams end when
- * their wait returns -ECANCELED.  NULL is ok. */
-void web_stop(struct web *w);
+ * their wait returns -ECANCELED.  NULL is ok.  Returns false when a
+ * worker was still reading a request after a short wait: it was left
+ * running, and the process should _exit() once the rest is tidy. */
+bool web_stop(struct web *w);
 
 #endif
