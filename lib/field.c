@@ -249,7 +249,8 @@ static int parse_timespec(const char *text, void *out)
 	struct timespec t = { 0, 0 };
 	const char *p = text;
 	bool neg = false;
-	long long sec = 0;
+	uint64_t mag = 0;	/* the seconds' digits, without the sign */
+	long long sec;
 	int digits = 0;
 	long ns = 0;
 
@@ -258,9 +259,11 @@ static int parse_timespec(const char *text, void *out)
 	if (*p < '0' || *p > '9')
 		return -EINVAL;
 	for (; *p >= '0' && *p <= '9'; p++) {
-		if (sec > (INT64_MAX - 9) / 10)
+		unsigned d = (unsigned)(*p - '0');
+
+		if (mag > (UINT64_MAX - d) / 10)
 			return -ERANGE;
-		sec = sec * 10 + (*p - '0');
+		mag = mag * 10 + d;
 	}
 	if (*p == '.') {
 		for (p++; *p >= '0' && *p <= '9'; p++, digits++) {
@@ -275,11 +278,23 @@ static int parse_timespec(const char *text, void *out)
 	}
 	if (*p != '\0')
 		return -EINVAL;
+	/* The range of int64_t, as ss_format_field writes it: down to
+	 * "-9223372036854775808.000000000" and "-9223372036854775807.5"
+	 * ({INT64_MIN, 500000000}), up to "9223372036854775807.999999999". */
 	if (neg && ns > 0) {
-		sec = -sec - 1;
+		if (mag > (uint64_t)INT64_MAX)
+			return -ERANGE;
+		sec = -(long long)mag - 1;
 		ns = 1000000000L - ns;
 	} else if (neg) {
-		sec = -sec;
+		if (mag > (uint64_t)INT64_MAX + 1)
+			return -ERANGE;
+		sec = mag == (uint64_t)INT64_MAX + 1 ? INT64_MIN
+						     : -(long long)mag;
+	} else {
+		if (mag > (uint64_t)INT64_MAX)
+			return -ERANGE;
+		sec = (long long)mag;
 	}
 	t.tv_sec = (time_t)sec;
 	if ((long long)t.tv_sec != sec)
