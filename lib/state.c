@@ -191,6 +191,14 @@ SS_EXPORT ss_state *ss_new(const struct ss_type *type, const void *init,
 		return NULL;
 	}
 	atomic_init(&s->refs, 1);
+	SS_ANNOTATE_ATOMIC(&s->refs, sizeof(s->refs));
+	SS_ANNOTATE_ATOMIC(&s->closed, sizeof(s->closed));
+	SS_ANNOTATE_ATOMIC(&s->seq, sizeof(s->seq));
+	SS_ANNOTATE_ATOMIC(&s->version, sizeof(s->version));
+	SS_ANNOTATE_ATOMIC(&s->nwaiters, sizeof(s->nwaiters));
+	SS_ANNOTATE_ATOMIC(s->fver, s->nfields * sizeof(*s->fver));
+	if (policy == SS_SEQLOCK)
+		SS_ANNOTATE_ATOMIC(s->words, nwords * 8);
 	return s;
 }
 
@@ -243,10 +251,12 @@ SS_EXPORT void ss_unref(ss_state *s)
 		return;
 	/* acq_rel rather than release + an acquire fence: the same code on
 	 * x86 and ARM, and ThreadSanitizer understands it. */
+	SS_ANNOTATE_HAPPENS_BEFORE(&s->refs);
 	old = atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel);
 	if (likely(old > 1))
 		return;
 	if (old == 1) {
+		SS_ANNOTATE_HAPPENS_AFTER(&s->refs);
 		destroy(s);
 		return;
 	}
