@@ -296,6 +296,7 @@ int api_parse_compat_form(const char *body, size_t n,
 	static const char key[] = "thermostat_setting";
 	const char *value = NULL;
 	size_t vlen = 0, i = 0;
+	double c;
 	long f;
 
 	/* application/x-www-form-urlencoded: name=value pairs joined by &.
@@ -323,9 +324,10 @@ int api_parse_compat_form(const char *body, size_t n,
 	if (!parse_whole(value, vlen, &f))
 		return fail(err, 400, "thermostat_setting must be a whole "
 			    "number of degrees Fahrenheit");
-	*celsius = api_from_unit((double)f, 'F');
-	if (check_bounds(*celsius, cfg, 'F', err) < 0)
+	c = api_from_unit((double)f, 'F');
+	if (check_bounds(c, cfg, 'F', err) < 0)
 		return -1;
+	*celsius = c;
 	return 0;
 }
 

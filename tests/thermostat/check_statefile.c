@@ -139,12 +139,14 @@ static int others(char *names, size_t len)
 static const char *parse_error(const char *text, size_t n)
 {
 	static char err[256];
-	struct saved_state st = { 12.5, MODE_OFF }, before = st;
+	struct saved_state st = { 12.5, MODE_OFF };
 
 	err[0] = '\0';
 	ck_assert_msg(state_parse(text, n, &cfg, &st, err, sizeof(err)) == -1,
 		      "accepted: %.*s", (int)n, text);
-	ck_assert(memcmp(&st, &before, sizeof(st)) == 0);
+	/* Field by field: memcmp would compare the struct's padding, which
+	 * an initializer leaves undefined (memcheck says so). */
+	ck_assert(st.setpoint == 12.5 && st.mode == MODE_OFF);
 	ck_assert(err[0] != '\0');
 	return err;
 }
