@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The web API's request parsers (thermostat/api.h): the bodies of
+ * PUT /api/v1/setpoint and /api/v1/mode, the original daemon's form
+ * POST /set_thermostat, and the query of GET /api/v1/history.
+ * Properties: a refused request has a 4xx status and a message; an
+ * accepted setpoint is finite and within the configured bounds (in C and
+ * in F configurations), the same request gives the same answer twice, and
+ * what was accepted, written back in the request's own syntax, is accepted
+ * with the same value.  The JSON bodies are parsed on a thread with the
+ * stack of a CivetWeb worker, where the daemon parses them: a body nested
+ * deeply enough to exhaust it must be refused, not crash the daemon.
+ */
+#include <math.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "targets.h"
+
+/* Two configurations: the defaults (C, 5..30) and an F one with other
+ * bounds, as a user might set them. */
+static const struct thermo_config *config(int which)
+{
+	static struct thermo_config c[2];
+	static int ready;
+
+	if (!ready) {
+		config_defaults(&c[0]);
+		config_defaults(&c[1]);
+		c[1].units = 'F';
+		c[1].min_setpoint = -10.5;
+		c[1].max_setpoint = 37.25;
+		ready = 1;
+	}
+	return &c[which];
+}
+
+/* Debian's CivetWeb starts its workers with 100 KiB of stack
+ * (USE_STACK_SIZE=102400). */
+#define WORKER_STACK (100 * 1024)
+
+/* One thread with that stack, started at the first input and fed one
+ * input at a time (a thread per input would cost more than the parse). */
+static struct {
+	pthread_t thread;
+	sem_t go, done;
+	void (*fn)(const uint8_t *data, size_t size);
+	const uint8_t *data;
+	size_t size;
+	bool started;
+} worker;
+
+static void *worker_main(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		while (sem_wait(&worker.go) != 0)
+			;
+		worker.fn(worker.data, worker.size);
+		sem_post(&worker.done);
+	}
+	return NULL;
+}
+
+/* Runs @fn(@data, @size) on the worker and waits for it. */
+static void on_worker_stack(void (*fn)(const uint8_t *, size_t),
+			    const uint8_t *data, size_t size)
+{
+	if (!worker.started) {
+		pthread_attr_t attr;
+
+		if (sem_init(&worker.go, 0, 0) != 0 ||
+		    sem_init(&worker.done, 0, 0) != 0 ||
+		    pthread_attr_init(&attr) != 0 ||
+		    pthread_attr_setstacksize(&attr, WORKER_STACK) != 0 ||
+		    pthread_create(&worker.thread, &attr, worker_main,
+				   NULL) != 0)
+			fuzz_fail(data, size, "cannot start the worker thread");
+		pthread_attr_destroy(&attr);
+		worker.started = true;
+	}
+	worker.fn = fn;
+	worker.data = data;
+	worker.size = size;
+	sem_post(&worker.go);
+	while (sem_wait(&worker.done) != 0)
+		;	/* EINTR: libFuzzer's timer */
+}
+
+static void check_refusal(const uint8_t *data, size_t size,
+			  const struct api_error *err, int low, int high)
+{
+	if (err->status < low || err->status > high)
+		fuzz_fail(data, size, "refused with status %d", err->status);
+	if (!memchr(err->message, '\0', sizeof(err->message)) ||
+	    err->message[0] == '\0')
+		fuzz_fail(data, size, "refused without a message");
+}
+
+static void check_bounds(const uint8_t *data, size_t size, double c,
+			 const struct thermo_config *cfg)
+{
+	if (!isfinite(c))
+		fuzz_fail(data, size, "accepted a setpoint that is not "
+			  "finite: %g", c);
+	if (c < cfg->min_setpoint - 1e-6 || c > cfg->max_setpoint + 1e-6)
+		fuzz_fail(data, size, "accepted %.17g C outside %g..%g", c,
+			  cfg->min_setpoint, cfg->max_setpoint);
+}
+
+static void setpoint_body(const uint8_t *data, size_t size)
+{
+	for (int which = 0; which < 2; which++) {
+		const struct thermo_config *cfg = config(which);
+		struct api_error err = { 0, "" };
+		double c = -1234.5, again = -1234.5;
+		char body[128];
+		int r;
+
+		r = api_parse_setpoint((const char *)data, size, cfg, &c, &err);
+		if (r != 0) {
+			if (r != -1 || c != -1234.5)
+				fuzz_fail(data, size, "refused (%d) but wrote "
+					  "the result", r);
+			check_refusal(data, size, &err, 400, 422);
+			continue;
+		}
+		check_bounds(data, size, c, cfg);
+		if (api_parse_setpoint((const char *)data, size, cfg, &again,
+				       &err) != 0 || again != c)
+			fuzz_fail(data, size, "a second parse differs");
+		/* What a client would send back: the same value in C. */
+		snprintf(body, sizeof(body),
+			 "{\"setpoint\": %.17g, \"unit\": \"C\"}", c);
+		if (api_parse_setpoint(body, strlen(body), cfg, &again,
+				       &err) != 0)
+			fuzz_fail(data, size, "%s refused: %s", body,
+				  err.message);
+		if (again != c)
+			fuzz_fail(data, size, "%s read as %.17g", body, again);
+	}
+}
+
+int fuzz_setpoint(const uint8_t *data, size_t size)
+{
+	on_worker_stack(setpoint_body, data, size);
+	return 0;
+}
+
+static void mode_body(const uint8_t *data, size_t size)
+{
+	struct api_error err = { 0, "" };
+	enum thermo_mode mode = (enum thermo_mode)42, again;
+	char body[64];
+	int r;
+
+	r = api_parse_mode((const char *)data, size, &mode, &err);
+	if (r != 0) {
+		if (r != -1 || mode != (enum thermo_mode)42)
+			fuzz_fail(data, size, "refused (%d) but wrote the "
+				  "result", r);
+		check_refusal(data, size, &err, 400, 422);
+		return;
+	}
+	if (mode != MODE_OFF && mode != MODE_HEAT)
+		fuzz_fail(data, size, "accepted mode %d", (int)mode);
+	snprintf(body, sizeof(body), "{\"mode\":\"%s\"}", mode_name(mode));
+	if (api_parse_mode(body, strlen(body), &again, &err) != 0 ||
+	    again != mode)
+		fuzz_fail(data, size, "%s does not read back", body);
+}
+
+int fuzz_mode(const uint8_t *data, size_t size)
+{
+	on_worker_stack(mode_body, data, size);
+	return 0;
+}
+
+int fuzz_compat_form(const uint8_t *data, size_t size)
+{
+	for (int which = 0; which < 2; which++) {
+		const struct thermo_config *cfg = config(which);
+		struct api_error err = { 0, "" };
+		double c = -1234.5, again = -1234.5, f;
+		char body[64];
+		int r;
+
+		r = api_parse_compat_form((const char *)data, size, cfg, &c,
+					  &err);
+		if (r != 0) {
+			/* The result may hold the refused value (422 out of
+			 * bounds); the caller ignores it. */
+			check_refusal(data, size, &err, 400, 422);
+			continue;
+		}
+		check_bounds(data, size, c, cfg);
+		/* Whole degrees Fahrenheit, and only those. */
+		f = api_to_unit(c, 'F');
+		if (fabs(f - round(f)) > 1e-9)
+			fuzz_fail(data, size, "%.17g C is not whole F (%.17g)",
+				  c, f);
+		snprintf(body, sizeof(body), "thermostat_setting=%.0f", f);
+		if (api_parse_compat_form(body, strlen(body), cfg, &again,
+					  &err) != 0 || again != c)
+			fuzz_fail(data, size, "%s does not read back", body);
+	}
+	return 0;
+}
+
+int fuzz_history_query(const uint8_t *data, size_t size)
+{
+	/* The query string as CivetWeb hands it: NUL-terminated. */
+	char *query = fuzz_strdup(data, size);
+	static const int maxes[] = { 1, 60, 1440, 10080 };
+
+	for (size_t i = 0; i < sizeof(maxes) / sizeof(maxes[0]); i++) {
+		struct api_error err = { 0, "" };
+		int minutes = -7, again = -7, r;
+		char text[64];
+
+		r = api_parse_history_query(query, maxes[i], &minutes, &err);
+		if (r != 0) {
+			check_refusal(data, size, &err, 400, 400);
+			continue;
+		}
+		if (minutes < 1 || minutes > maxes[i])
+			fuzz_fail(data, size, "accepted %d minutes (max %d)",
+				  minutes, maxes[i]);
+		if (!query[0] && minutes != maxes[i])
+			fuzz_fail(data, size, "no query gave %d, not all (%d)",
+				  minutes, maxes[i]);
+		snprintf(text, sizeof(text), "minutes=%d", minutes);
+		if (api_parse_history_query(text, maxes[i], &again, &err) != 0 ||
+		    again != minutes)
+			fuzz_fail(data, size, "%s does not read back", text);
+	}
+	free(query);
+	return 0;
+}

@@ -1,0 +1,114 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# make valgrind: runs test programs under Valgrind.  Arguments: the build's
+# check programs (make passes $(check_PROGRAMS)); run from the build
+# directory with make check's environment (top_srcdir, TEST_SCALE...).
+#
+# 1. memcheck on every Check runner (tests/check-*, tests/thermostat/check-*),
+#    the examples, the fuzz corpus replay and a short stress run.  Any
+#    error, and any definite or indirect leak, fails the run.  Check runs
+#    the tests in the Valgrind'ed process (CK_FORK=no), so that Valgrind
+#    sees them, and forked children (expected aborts) are not reported.
+# 2. DRD (the thread checker) on the library's threaded tests: the
+#    library's Check runner (its concurrency, update, versions and
+#    lifecycle suites start threads), the examples, and the stress program
+#    under every policy.  DRD needs the library built with -DSS_VALGRIND (see
+#    lib/internal.h: it cannot see C11 atomics, which the library then
+#    names to it).  VALGRIND_DRD=auto (the default) runs DRD when
+#    VALGRIND_CPPFLAGS holds -DSS_VALGRIND and says it skipped it otherwise;
+#    yes always runs it; no never does.
+# Helgrind is not used: Valgrind 3.19's Helgrind does not intercept
+# pthread_mutex_clocklock (ss_update_timed), and reports glibc's own
+# condition variable internals.
+#
+# The suppression file names only glibc and Check internals, never this
+# project's code.  Logs: valgrind/*.log in the build directory.
+# Environment: VALGRIND, LIBTOOL, VALGRIND_DRD, VALGRIND_CPPFLAGS,
+# VALGRIND_STRESS_SECONDS (per policy, default 1), top_srcdir.
+set -u
+: "${VALGRIND:=valgrind}"
+: "${LIBTOOL:=./libtool}"
+: "${VALGRIND_DRD:=auto}"
+: "${VALGRIND_CPPFLAGS:=}"
+: "${VALGRIND_STRESS_SECONDS:=1}"
+: "${top_srcdir:=.}"
+
+if [ -z "$VALGRIND" ] || ! command -v "$VALGRIND" >/dev/null 2>&1; then
+	echo "valgrind: Valgrind not found (Debian package: valgrind)" >&2
+	exit 1
+fi
+supp="$top_srcdir/tests/stress/valgrind.supp"
+common="-q --error-exitcode=99 --child-silent-after-fork=yes
+	--num-callers=40 --suppressions=$supp"
+memcheck="--tool=memcheck $common --leak-check=full
+	--show-leak-kinds=definite,indirect
+	--errors-for-leak-kinds=definite,indirect --track-origins=yes"
+drd="--tool=drd $common"
+mkdir -p valgrind
+CK_FORK=no
+export CK_FORK
+failed=0
+
+# run TOOL NAME PROGRAM ARGS...: one program under one tool, env already set.
+run() {
+	tool=$1 name=$2
+	shift 2
+	log="valgrind/$tool-$name.log"
+	start=$(date +%s)
+	if [ "$tool" = memcheck ]; then
+		flags=$memcheck
+	else
+		flags=$drd
+	fi
+	# shellcheck disable=SC2086
+	$LIBTOOL --mode=execute "$VALGRIND" $flags "$@" >"$log" 2>&1
+	rc=$?
+	secs=$(($(date +%s) - start))
+	if [ "$rc" -eq 0 ]; then
+		echo "valgrind.$tool.$name ok ${secs}s"
+	else
+		failed=1
+		echo "valgrind.$tool.$name FAILED (status $rc) ${secs}s: $log"
+		grep -E '^==[0-9]+==|FAIL|Assertion|VIOLATION' "$log" | head -n 80
+	fi
+}
+
+progs=
+for p in "$@"; do
+	case $p in
+	tests/check-*|tests/thermostat/check-*|examples/*|tests/fuzz/replay*)
+		progs="$progs $p" ;;
+	esac
+done
+
+# 1. memcheck
+for p in $progs; do
+	name=$(echo "$p" | sed 's,^tests/,,; s,/,-,g')
+	run memcheck "$name" "./$p"
+done
+run memcheck stress ./tests/stress/stress \
+	--seconds "$VALGRIND_STRESS_SECONDS" --threads 3
+
+# 2. DRD
+case $VALGRIND_DRD in
+auto)
+	case " $VALGRIND_CPPFLAGS " in
+	*" -DSS_VALGRIND "*) VALGRIND_DRD=yes ;;
+	*) echo "valgrind.drd SKIPPED: the library was not built with" \
+		"-DSS_VALGRIND (configure CPPFLAGS=-DSS_VALGRIND)"
+	   VALGRIND_DRD=no ;;
+	esac ;;
+esac
+if [ "$VALGRIND_DRD" = yes ]; then
+	run drd check-sharedstate ./tests/check-sharedstate
+	for p in $progs; do
+		case $p in
+		examples/*) run drd "$(echo "$p" | sed 's,/,-,g')" "./$p" ;;
+		esac
+	done
+	for policy in mutex seqlock rwlock; do
+		run drd "stress-$policy" ./tests/stress/stress --policy "$policy" \
+			--seconds "$VALGRIND_STRESS_SECONDS" --threads 3
+	done
+fi
+exit "$failed"
