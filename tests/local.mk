@@ -75,15 +75,20 @@ BENCH_SECONDS = 20
 WEB_BENCH_SECONDS = 5
 IDLE_SECONDS = 60
 BENCH_MORE =
-EXTRA_DIST += tests/bench/web-bench.sh
+EXTRA_DIST += tests/bench/web-bench.sh tests/bench/load.sh tests/bench/mixed.lua
+# Load: wrk at 64 connections mixing reads and writes, event streams
+# attached (LOAD_SECONDS).
+LOAD_SECONDS = 30
 if BUILD_THERMOSTAT
 check_PROGRAMS += tests/bench/web_latency
 tests_bench_web_latency_SOURCES = tests/bench/web_latency.c
 BENCH_MORE += bench-web
+load: thermostat/thermostat$(EXEEXT)
+	$(AM_V_at)$(srcdir)/tests/bench/load.sh thermostat/thermostat $(LOAD_SECONDS)
 bench-web: thermostat/thermostat$(EXEEXT) tests/bench/web_latency$(EXEEXT)
 	$(AM_V_at)$(srcdir)/tests/bench/web-bench.sh thermostat/thermostat \
 		tests/bench/web_latency $(WEB_BENCH_SECONDS) $(IDLE_SECONDS)
 endif
-.PHONY: bench bench-web soak
+.PHONY: bench bench-web soak load
 bench: tests/bench/bench $(BENCH_MORE)
 	$(AM_V_at)tests/bench/bench --seconds $(BENCH_SECONDS)
