@@ -66,7 +66,8 @@ THERMO_DAEMON_TESTS = \
 	tests/thermostat/daemon-config.sh \
 	tests/thermostat/daemon-shutdown.sh \
 	tests/thermostat/daemon-killloop.sh \
-	tests/thermostat/daemon-faults.sh
+	tests/thermostat/daemon-faults.sh \
+	tests/thermostat/daemon-unprivileged.sh
 TESTS += $(THERMO_DAEMON_TESTS)
 EXTRA_DIST += $(THERMO_DAEMON_TESTS) tests/thermostat/daemon-lib.sh
 
