@@ -326,9 +326,51 @@ static void get_version(struct req *q)
 	respond(q, 200, "application/json", body, sizeof(body) - 1, NULL);
 }
 
+/* A write from a client: the setpoint or the mode. */
+struct web_write {
+	bool is_mode;
+	double setpoint;
+	enum thermo_mode mode;
+	bool changed;		/* out */
+};
+
+static int apply_write(struct thermo *t, void *ctx)
+{
+	struct web_write *w = ctx;
+
+	/* Once shutdown began (running false, then the record closed) the
+	 * state thread makes its last save: a later write would be answered
+	 * and lost.  Checked under the record's lock, so every write either
+	 * lands before that save or is refused. */
+	if (!t->running)
+		return -ESHUTDOWN;
+	if (w->is_mode) {
+		w->changed = t->mode != w->mode;
+		t->mode = w->mode;
+	} else {
+		w->changed = t->setpoint != w->setpoint;
+		t->setpoint = w->setpoint;
+	}
+	return 0;
+}
+
+/* Applies @w; false (answered 503 or 500) when it could not. */
+static bool write_record(struct req *q, struct web_write *w)
+{
+	int rc = thermo_update(q->w->rec, apply_write, w);
+
+	if (rc == -ESHUTDOWN)
+		respond_error(q, 503, "the thermostat is stopping");
+	else if (rc < 0)
+		respond_error(q, 500, "cannot write the record: %s",
+			      strerror(-rc));
+	return rc == 0;
+}
+
 static void put_setpoint(struct req *q)
 {
 	char body[API_MAX_BODY + 1];
+	struct web_write ww = { .is_mode = false };
 	struct api_error err;
 	double celsius;
 	long n;
@@ -345,7 +387,10 @@ static void put_setpoint(struct req *q)
 		respond_error(q, err.status, "%s", err.message);
 		return;
 	}
-	if (thermo_set_setpoint(q->w->rec, celsius) > 0)
+	ww.setpoint = celsius;
+	if (!write_record(q, &ww))
+		return;
+	if (ww.changed)
 		log_info("web: setpoint %.2f C (from %s)", celsius,
 			 q->ri->remote_addr);
 	respond_state(q);
@@ -354,6 +399,7 @@ static void put_setpoint(struct req *q)
 static void put_mode(struct req *q)
 {
 	char body[API_MAX_BODY + 1];
+	struct web_write ww = { .is_mode = true };
 	struct api_error err;
 	enum thermo_mode mode;
 	long n;
@@ -369,7 +415,10 @@ static void put_mode(struct req *q)
 		respond_error(q, err.status, "%s", err.message);
 		return;
 	}
-	if (thermo_set_mode(q->w->rec, mode) > 0)
+	ww.mode = mode;
+	if (!write_record(q, &ww))
+		return;
+	if (ww.changed)
 		log_info("web: mode %s (from %s)", mode_name(mode),
 			 q->ri->remote_addr);
 	respond_state(q);
@@ -735,6 +784,7 @@ static void get_thermostat_data(struct req *q)
 static void post_set_thermostat(struct req *q)
 {
 	char body[API_MAX_BODY + 1];
+	struct web_write ww = { .is_mode = false };
 	struct api_error err;
 	double celsius;
 	long n;
@@ -752,7 +802,10 @@ static void post_set_thermostat(struct req *q)
 		respond_error(q, err.status, "%s", err.message);
 		return;
 	}
-	if (thermo_set_setpoint(q->w->rec, celsius) > 0)
+	ww.setpoint = celsius;
+	if (!write_record(q, &ww))
+		return;
+	if (ww.changed)
 		log_info("web: setpoint %.2f C (from %s, /set_thermostat)",
 			 celsius, q->ri->remote_addr);
 	respond(q, 200, NULL, NULL, 0, NULL);
@@ -822,19 +875,22 @@ static bool method_allowed(const struct route *rt, const char *method,
 
 /* RFC 9112 6.3: a request whose body length is in doubt is refused, as a
  * proxy in front may have framed it otherwise (request smuggling).
- * CivetWeb takes the first Content-Length, reads "16abc" as 16 and lets
- * Transfer-Encoding win over Content-Length, all silently. */
+ * CivetWeb takes the first Content-Length, reads "16abc" as 16, lets
+ * Transfer-Encoding win over Content-Length and looks only at the first
+ * Transfer-Encoding header, all silently.  So: one Transfer-Encoding at
+ * most, exactly "chunked", and never beside a Content-Length. */
 static bool framing_ambiguous(const struct mg_request_info *ri)
 {
 	const char *cl = NULL;
-	bool te = false;
+	int te = 0;
 
 	for (int i = 0; i < ri->num_headers; i++) {
 		const char *name = ri->http_headers[i].name;
 		const char *value = ri->http_headers[i].value;
 
-		if (strcasecmp(name, "Transfer-Encoding") == 0)
-			te = true;
+		if (strcasecmp(name, "Transfer-Encoding") == 0 &&
+		    (++te > 1 || strcasecmp(value, "chunked") != 0))
+			return true;
 		if (strcasecmp(name, "Content-Length") != 0)
 			continue;
 		if (!*value || value[strspn(value, "0123456789")] != '\0')

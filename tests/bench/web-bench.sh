@@ -14,30 +14,18 @@ latency=${2:?web_latency binary}
 secs=${3:-5}
 idle=${4:-60}
 command -v wrk >/dev/null || { echo "web-bench: wrk is missing (Debian package: wrk)"; exit 1; }
-dir=$(mktemp -d)
-pid=
-trap '[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
-
-start() { # ARGS...
-	: >"$dir/log"
-	"$daemon" --config /dev/null --simulate --listen 127.0.0.1:0 \
-		--state-file "$dir/state" "$@" 2>>"$dir/log" &
-	pid=$!
-	for _ in $(seq 1 200); do
-		port=$(sed -n 's/.*web: listening on .*(port \([0-9]*\)).*/\1/p' "$dir/log")
-		[ -n "$port" ] && return
-		sleep 0.05
-	done
-	echo "web-bench: daemon did not start"; cat "$dir/log"; exit 1
-}
-stop() { kill -TERM "$pid"; wait "$pid" || true; pid=; }
+# The daemon is started, found and stopped as the daemon tests do it
+# (start_daemon, stop_daemon; DIR is the scratch directory, PID and PORT).
+THERMOSTAT=$daemon
+# shellcheck source=../thermostat/daemon-lib.sh
+. "$(dirname "$0")/../thermostat/daemon-lib.sh"
 
 # wrk_run CONNS PATH: prints "reqs_per_s p99_ms".
 wrk_run() {
 	local out threads=$(($1 < 2 ? 1 : 2))
-	out=$(wrk -t"$threads" -c"$1" -d"${secs}s" --latency "http://127.0.0.1:$port$2")
-	if grep -q 'Non-2xx' <<<"$out"; then
-		echo "web-bench: non-2xx answers on $2:" >&2
+	out=$(wrk -t"$threads" -c"$1" -d"${secs}s" --latency "http://127.0.0.1:$PORT$2")
+	if grep -qE 'Non-2xx|Socket errors' <<<"$out"; then
+		echo "web-bench: non-2xx answers or socket errors on $2:" >&2
 		echo "$out" >&2
 		exit 1
 	fi
@@ -52,17 +40,17 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 # Enough workers for 64 keep-alive connections (CivetWeb: one each).  The
 # two routes alternate over three rounds; the medians are printed, since
 # wrk and the daemon share this machine's cores.
-start --num-threads 80
+start_daemon --num-threads 80
 for c in 1 64; do
-	: >"$dir/version" && : >"$dir/state.out"
+	: >"$DIR/version" && : >"$DIR/state.out"
 	for _ in 1 2 3; do
-		wrk_run "$c" /api/v1/version >>"$dir/version"
-		wrk_run "$c" /api/v1/state >>"$dir/state.out"
+		wrk_run "$c" /api/v1/version >>"$DIR/version"
+		wrk_run "$c" /api/v1/state >>"$DIR/state.out"
 	done
-	base_rps=$(awk '{ print $1 }' "$dir/version" | median)
-	base_p99=$(awk '{ print $2 }' "$dir/version" | median)
-	rps=$(awk '{ print $1 }' "$dir/state.out" | median)
-	p99=$(awk '{ print $2 }' "$dir/state.out" | median)
+	base_rps=$(awk '{ print $1 }' "$DIR/version" | median)
+	base_p99=$(awk '{ print $2 }' "$DIR/version" | median)
+	rps=$(awk '{ print $1 }' "$DIR/state.out" | median)
+	p99=$(awk '{ print $2 }' "$DIR/state.out" | median)
 	echo "web.version.c$c.rps $base_rps req/s"
 	echo "web.version.c$c.p99 $base_p99 ms"
 	echo "web.state.c$c.rps $rps req/s"
@@ -70,24 +58,24 @@ for c in 1 64; do
 	awk -v a="$rps" -v b="$base_rps" -v c="$c" \
 		'BEGIN { printf "web.state.c%d.vs_version %.3f x\n", c, a / b }'
 done
-stop
+stop_daemon
 
 # A house that does not move, no rest times: every setpoint across 20 C
 # flips the relay at once.
-start --sim-start 20 --sim-gain 0 --sim-loss 0 --sim-noise 0 \
+start_daemon --sim-start 20 --sim-gain 0 --sim-loss 0 --sim-noise 0 \
 	--min-on 0 --min-off 0 --sensor-interval 1
 sleep 1.5
-"$latency" "$port" 200 20
-stop
+"$latency" "$PORT" 200 20
+stop_daemon
 
 # Idle: nothing to do but read the sensor every 5 s.
-start
+start_daemon
 sleep 2
-read -r u0 s0 < <(awk '{ print $14, $15 }' "/proc/$pid/stat")
+read -r u0 s0 < <(awk '{ print $14, $15 }' "/proc/$PID/stat")
 sleep "$idle"
-read -r u1 s1 < <(awk '{ print $14, $15 }' "/proc/$pid/stat")
+read -r u1 s1 < <(awk '{ print $14, $15 }' "/proc/$PID/stat")
 hz=$(getconf CLK_TCK)
 awk -v t=$((u1 + s1 - u0 - s0)) -v hz="$hz" -v s="$idle" \
 	'BEGIN { printf "web.idle.cpu %.3f s per %d s\n", t / hz, s }'
-awk '/VmRSS/ { printf "web.idle.rss %.2f MiB\n", $2 / 1024 }' "/proc/$pid/status"
-stop
+awk '/VmRSS/ { printf "web.idle.rss %.2f MiB\n", $2 / 1024 }' "/proc/$PID/status"
+stop_daemon

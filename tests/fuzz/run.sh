@@ -27,6 +27,7 @@ jobs=${FUZZ_JOBS:-1}
 }
 rm -f "$out.build.log"
 targets=${FUZZ_TARGETS:-$(cat "$out/targets")}
+[ -n "$targets" ] || { echo "fuzz: no targets found (tests/fuzz/build.sh)"; exit 1; }
 mkdir -p "$out/work" "$out/artifacts" "$out/log"
 
 # run TARGET: one bounded fuzzing session; its result in log/TARGET.result.

@@ -29,9 +29,10 @@
 #include "http.h"
 
 #define CLOSED (-1)	/* the server closed the connection, no answer */
+#define NOT_SERVED 999	/* others were not served while this one dripped */
 #define STATE_TEXT "# thermostat state\nsetpoint=21.5\nmode=heat\n"
 
-static char dir[64], state_path[128], log_path[128], supp_path[128];
+static char dir[64], state_path[128], log_path[128];
 static pid_t daemon_pid;
 static int port;
 static double scale = 1;
@@ -81,25 +82,6 @@ static const char *daemon_path(void)
 	return path;
 }
 
-/*
- * Debian's libcivetweb calls gmtime(), not gmtime_r(), for its Date
- * headers: two workers answering at once race on glibc's static struct tm
- * (a Date header may come out garbled).  That is the library's race, not
- * the daemon's (which uses the _r forms only), so a ThreadSanitizer build
- * of the daemon ignores exactly the races whose top frame is gmtime or
- * localtime themselves (the _r forms do not match).  Harmless without
- * ThreadSanitizer.
- */
-static void tsan_suppressions(void)
-{
-	const char *old = getenv("TSAN_OPTIONS");
-	char opts[512];
-
-	snprintf(opts, sizeof(opts), "%s%ssuppressions=%s", old ? old : "",
-		 old && *old ? ":" : "", supp_path);
-	setenv("TSAN_OPTIONS", opts, 1);
-}
-
 /* Runs the daemon with @args (NULL-terminated, after the program name),
  * stderr to @log_file, stdout to @out_file or /dev/null. */
 static pid_t spawn(const char *const *args, const char *log_file,
@@ -123,7 +105,6 @@ static pid_t spawn(const char *const *args, const char *log_file,
 			_exit(126);
 		dup2(out, STDOUT_FILENO);
 		dup2(err, STDERR_FILENO);
-		tsan_suppressions();
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}
@@ -223,7 +204,9 @@ struct abuse {
 	/* ...or bytes built at run time, or a whole conversation. */
 	char *(*build)(size_t *len);
 	void (*talk)(struct raw_result *r);
+	bool shut_wr;		/* raw: shut the sending half after it */
 	int want[4];		/* the acceptable outcomes, 0-terminated */
+	const char *says;	/* if set: the answer must contain this */
 };
 
 static char *fmt_request(const char *method, const char *path,
@@ -410,7 +393,7 @@ static void slow_drip(struct raw_result *r)
 		if (r->closed || r->len) {
 			close(fd);
 			if (!served)
-				r->status = 999; /* not served meanwhile */
+				r->status = NOT_SERVED;
 			return;
 		}
 		raw_free(r);
@@ -418,26 +401,7 @@ static void slow_drip(struct raw_result *r)
 	raw_read(fd, (int)(2000 * scale), r);
 	close(fd);
 	if (!served)
-		r->status = 999;
-}
-
-/* A body promised but never finished. */
-static void stalled_body(struct raw_result *r)
-{
-	static const char req[] =
-		"PUT /api/v1/setpoint HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-		"Content-Type: application/json\r\nContent-Length: 40\r\n\r\n"
-		"{\"setpoint\": 25}";
-	int fd = raw_connect(port);
-
-	memset(r, 0, sizeof(*r));
-	if (fd < 0) {
-		r->data = strdup("");
-		return;
-	}
-	raw_send(fd, req, sizeof(req) - 1);
-	raw_read(fd, (int)(6000 * scale), r);
-	close(fd);
+		r->status = NOT_SERVED;
 }
 
 /* Sends @req, then shuts the sending half down. */
@@ -454,33 +418,6 @@ static void half_closed(const char *req, size_t n, struct raw_result *r)
 	shutdown(fd, SHUT_WR);
 	raw_read(fd, (int)(5000 * scale), r);
 	close(fd);
-}
-
-static void half_closed_headers(struct raw_result *r)
-{
-	static const char req[] = "PUT /api/v1/setpoint HTTP/1.1\r\nHost: 1";
-
-	half_closed(req, sizeof(req) - 1, r);
-}
-
-static void half_closed_body(struct raw_result *r)
-{
-	static const char req[] =
-		"PUT /api/v1/setpoint HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-		"Content-Type: application/json\r\nContent-Length: 40\r\n\r\n"
-		"{\"setpoint\": 25}";
-
-	half_closed(req, sizeof(req) - 1, r);
-}
-
-static void half_closed_bad_json(struct raw_result *r)
-{
-	static const char req[] =
-		"PUT /api/v1/setpoint HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-		"Content-Type: application/json\r\nContent-Length: 16\r\n\r\n"
-		"{\"setpoint\": 2,";
-
-	half_closed(req, sizeof(req) - 1, r);
 }
 
 /* Connects and goes away at once; then connects and says nothing. */
@@ -500,7 +437,10 @@ static void hang_up(struct raw_result *r)
 	close(fd);
 }
 
-/* A reset instead of a close, in the middle of a body. */
+/* A reset instead of a close, in the middle of a body.  Nothing comes
+ * back on a reset connection, so the outcome is CLOSED by construction:
+ * what this case tests is the checks after it (the daemon still serves,
+ * nothing changed). */
 static void reset_mid_body(struct raw_result *r)
 {
 	static const char req[] =
@@ -612,6 +552,11 @@ static const struct abuse cases[] = {
 	      "Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"
 	      "10\r\n{\"setpoint\": 27}\r\n0\r\n\r\n"),
 	  .want = { 400 } },
+	{ "chunked, then a second Transfer-Encoding",
+	  RAW("PUT " SP " HTTP/1.1\r\n" HDRS "Content-Type: " JSON "\r\n"
+	      "Transfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n"
+	      "10\r\n{\"setpoint\": 27}\r\n0\r\n\r\n"),
+	  .want = { 400 } },
 	{ "unknown Transfer-Encoding",
 	  RAW("PUT " SP " HTTP/1.1\r\n" HDRS "Content-Type: " JSON "\r\n"
 	      "Transfer-Encoding: gzip\r\n\r\n{\"setpoint\": 25}"),
@@ -697,13 +642,25 @@ static const struct abuse cases[] = {
 	  .want = { 505 } },
 	/* connections */
 	{ "slow-drip headers", .talk = slow_drip, .want = { 400, CLOSED } },
-	{ "stalled body", .talk = stalled_body, .want = { 400 } },
-	{ "half-closed in the headers", .talk = half_closed_headers,
-	  .want = { 400, CLOSED } },
-	{ "half-closed in the body", .talk = half_closed_body,
-	  .want = { 400, CLOSED } },
-	{ "half-closed after bad JSON", .talk = half_closed_bad_json,
+	{ "stalled body", RAW("PUT " SP " HTTP/1.1\r\n" HDRS
+			      "Content-Type: " JSON "\r\n"
+			      "Content-Length: 40\r\n\r\n{\"setpoint\": 25}"),
 	  .want = { 400 } },
+	{ "half-closed in the headers",
+	  RAW("PUT " SP " HTTP/1.1\r\nHost: 1"), .shut_wr = true,
+	  .want = { 400, CLOSED } },
+	{ "half-closed in the body", RAW("PUT " SP " HTTP/1.1\r\n" HDRS
+					 "Content-Type: " JSON "\r\n"
+					 "Content-Length: 40\r\n\r\n"
+					 "{\"setpoint\": 25}"),
+	  .shut_wr = true, .want = { 400, CLOSED } },
+	/* The whole (15-byte) body arrives, then the half-close: a JSON
+	 * error, not an incomplete body. */
+	{ "half-closed after bad JSON", RAW("PUT " SP " HTTP/1.1\r\n" HDRS
+					    "Content-Type: " JSON "\r\n"
+					    "Content-Length: 15\r\n\r\n"
+					    "{\"setpoint\": 2,"),
+	  .shut_wr = true, .want = { 400 }, .says = "malformed JSON" },
 	{ "hang up, then say nothing", .talk = hang_up,
 	  .want = { 400, CLOSED } },
 	{ "reset in the body", .talk = reset_mid_body, .want = { CLOSED } },
@@ -719,14 +676,18 @@ static int outcome(const struct abuse *c, struct raw_result *r)
 	if (c->talk) {
 		c->talk(r);
 	} else {
+		if (c->raw && c->shut_wr) {
+			half_closed(c->raw, c->raw_len, r);
+			goto done;
+		}
+		if (c->raw) {
+			if (raw_exchange(port, c->raw, c->raw_len,
+					 (int)(5000 * scale), r) != 0)
+				return 0;
+			goto done;
+		}
 		if (c->build) {
 			req = c->build(&len);
-		} else if (c->raw) {
-			req = malloc(c->raw_len);
-			if (req) {
-				memcpy(req, c->raw, c->raw_len);
-				len = c->raw_len;
-			}
 		} else {
 			size_t n = c->body_len ? c->body_len : strlen(c->body);
 
@@ -742,6 +703,7 @@ static int outcome(const struct abuse *c, struct raw_result *r)
 		}
 		free(req);
 	}
+done:
 	if (r->status)
 		return r->status;
 	return r->closed ? CLOSED : 0;
@@ -761,7 +723,7 @@ static void describe(char *buf, size_t len, int v)
 		snprintf(buf, len, "closed");
 	else if (v == 0)
 		snprintf(buf, len, "no answer");
-	else if (v == 999)
+	else if (v == NOT_SERVED)
 		snprintf(buf, len, "not served meanwhile");
 	else
 		snprintf(buf, len, "%d", v);
@@ -772,7 +734,7 @@ int main(void)
 	const size_t ncases = sizeof(cases) / sizeof(cases[0]);
 	const char *sc = getenv("TEST_SCALE");
 	double sp0, sp;
-	char mode0[16], mode[16], *before, *after, *printed, cmd[128];
+	char mode0[16], mode[16], *before, *after, cmd[128];
 	size_t nbefore, nafter;
 	int failed = 0, status;
 	double t0 = now_ms();
@@ -794,40 +756,10 @@ int main(void)
 	}
 	snprintf(state_path, sizeof(state_path), "%s/state", dir);
 	snprintf(log_path, sizeof(log_path), "%s/stderr", dir);
-	snprintf(supp_path, sizeof(supp_path), "%s/tsan.supp", dir);
-	f = fopen(supp_path, "w");
-	if (!f || fputs("race_top:gmtime$\nrace_top:localtime$\n", f) < 0 ||
-	    fclose(f) != 0) {
-		perror(supp_path);
-		return EXIT_FAILURE;
-	}
 	f = fopen(state_path, "w");
 	if (!f || fputs(STATE_TEXT, f) < 0 || fclose(f) != 0) {
 		perror(state_path);
 		return EXIT_FAILURE;
-	}
-
-	/* The default is loopback only (cheap: the effective config). */
-	{
-		static const char *const args[] = {
-			"--config", "/dev/null", "--print-config", NULL
-		};
-		char out[160];
-		pid_t pid;
-
-		snprintf(out, sizeof(out), "%s/print-config", dir);
-		pid = spawn(args, log_path, out);
-		printed = pid > 0 && wait_exit(pid, 5000) == 0
-				  ? read_file(out, NULL)
-				  : NULL;
-		if (!printed ||
-		    !strstr(printed, "\nlisten = 127.0.0.1:8080\n")) {
-			printf("FAIL  default listen is not 127.0.0.1:8080\n");
-			failed++;
-		} else {
-			printf("ok    default listen is 127.0.0.1:8080\n");
-		}
-		free(printed);
 	}
 
 	if (start_daemon() != 0) {
@@ -851,8 +783,10 @@ int main(void)
 		double t = now_ms();
 		int got = outcome(c, &r);
 		bool ok = wanted(c, got), alive;
-		char g[32], w[64] = "";
+		char g[32], w[96] = "";
 
+		if (ok && c->says && !(r.data && strstr(r.data, c->says)))
+			ok = false;
 		raw_free(&r);
 		/* The daemon keeps serving, and nothing changed. */
 		alive = get_state(&sp, mode, sizeof(mode));
@@ -864,6 +798,9 @@ int main(void)
 			snprintf(w + strlen(w), sizeof(w) - strlen(w), "%s%s",
 				 k ? " or " : "", one);
 		}
+		if (c->says)
+			snprintf(w + strlen(w), sizeof(w) - strlen(w),
+				 " saying \"%s\"", c->says);
 		if (!alive) {
 			int st = wait_exit(daemon_pid, 0);
 

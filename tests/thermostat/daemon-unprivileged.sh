@@ -73,8 +73,9 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 
 # It works: reads, a write saved into its own directory.
-[ "$(state .sensor.status)" != null ] || fail "no state"
-[ "$(status /healthz)" = 200 ] || wait_for '.sensor.status' ok 5
+wait_for .sensor.status ok 5
+code=$(status /healthz)
+[ "$code" = 200 ] || fail "GET /healthz: HTTP $code"
 code=$(status /api/v1/setpoint -X PUT -H 'Content-Type: application/json' \
 	-d '{"setpoint": 22.5}')
 [ "$code" = 200 ] || fail "PUT setpoint: HTTP $code"

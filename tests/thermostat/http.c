@@ -80,7 +80,6 @@ int http_do(int port, const struct http_req *rq, struct http_resp *rs)
 	struct curl_slist *hdrs = NULL;
 	const char *method = rq->method ? rq->method : "GET";
 	char url[2048], errbuf[CURL_ERROR_SIZE] = "";
-	double t0 = now_ms();
 	CURLcode rc;
 	CURL *c;
 
@@ -137,7 +136,6 @@ int http_do(int port, const struct http_req *rq, struct http_resp *rs)
 	rs->headers = buf_take(&head);
 	rs->body_len = body.len;
 	rs->body = buf_take(&body);
-	rs->ms = now_ms() - t0;
 	return rc == CURLE_OK ? 0 : -1;
 }
 
@@ -146,28 +144,6 @@ void http_free(struct http_resp *rs)
 	free(rs->headers);
 	free(rs->body);
 	rs->headers = rs->body = NULL;
-}
-
-long http_get(int port, const char *path, struct http_resp *rs)
-{
-	struct http_req rq = { .path = path };
-
-	http_do(port, &rq, rs);
-	return rs->status;
-}
-
-long http_send(int port, const char *method, const char *path,
-	       const char *type, const char *body, struct http_resp *rs)
-{
-	char ct[256];
-	const char *hdrs[] = { ct, NULL };
-	struct http_req rq = { .method = method, .path = path,
-			       .headers = hdrs, .body = body,
-			       .body_len = (size_t)-1 };
-
-	snprintf(ct, sizeof(ct), "Content-Type:%s%s", *type ? " " : "", type);
-	http_do(port, &rq, rs);
-	return rs->status;
 }
 
 bool http_header_in(const char *headers, const char *name, char *buf,
@@ -281,7 +257,7 @@ static void raw_read_until(int fd, int timeout_ms, struct raw_result *out,
 			   bool head_only)
 {
 	struct buf b = { 0 };
-	double t0 = now_ms(), deadline = t0 + timeout_ms;
+	double deadline = now_ms() + timeout_ms;
 	char chunk[8192];
 
 	memset(out, 0, sizeof(*out));
@@ -305,7 +281,6 @@ static void raw_read_until(int fd, int timeout_ms, struct raw_result *out,
 			continue;
 		if (n < 0) {
 			out->closed = true;
-			out->reset = errno == ECONNRESET;
 			break;
 		}
 		if (n == 0) {
@@ -317,7 +292,6 @@ static void raw_read_until(int fd, int timeout_ms, struct raw_result *out,
 	}
 	out->data = buf_take(&b);
 	out->len = b.len;
-	out->ms = now_ms() - t0;
 	raw_parse(out);
 }
 
@@ -326,7 +300,9 @@ void raw_read(int fd, int timeout_ms, struct raw_result *out)
 	raw_read_until(fd, timeout_ms, out, false);
 }
 
-void raw_read_head(int fd, int timeout_ms, struct raw_result *out)
+/* Reads until a whole header block has come (or close, or timeout). */
+static void raw_read_head(int fd, int timeout_ms,
+			  struct raw_result *out)
 {
 	raw_read_until(fd, timeout_ms, out, true);
 }

@@ -33,7 +33,6 @@ struct http_resp {
 	char *headers;		/* the last response's header block */
 	char *body;		/* NUL-terminated; body_len bytes */
 	size_t body_len;
-	double ms;		/* time taken */
 	char error[256];	/* libcurl's message when it failed */
 };
 
@@ -41,12 +40,6 @@ struct http_resp {
  * @rs is always filled in (free it with http_free). */
 int http_do(int port, const struct http_req *rq, struct http_resp *rs);
 void http_free(struct http_resp *rs);
-
-/* GET @path, or @method @path with a body of @type ("" sends no
- * Content-Type at all).  The status (0 on failure). */
-long http_get(int port, const char *path, struct http_resp *rs);
-long http_send(int port, const char *method, const char *path,
-	       const char *type, const char *body, struct http_resp *rs);
 
 /* The value of the first header @name (case-insensitive) of @headers
  * (a block as above), copied into @buf; false when there is none. */
@@ -67,16 +60,12 @@ struct raw_result {
 	char *data;		/* what came back, NUL-terminated */
 	size_t len;
 	bool closed;		/* the server closed (EOF or reset) */
-	bool reset;		/* ... with a reset */
 	int status;		/* of the first status line; 0 if none */
 	size_t body_at;		/* offset after the first header block, or 0 */
-	double ms;		/* until closed or timed out */
 };
 
 /* Reads until the server closes or @timeout_ms passes. */
 void raw_read(int fd, int timeout_ms, struct raw_result *out);
-/* Reads until a whole header block has come (or close, or timeout). */
-void raw_read_head(int fd, int timeout_ms, struct raw_result *out);
 /* Connects, sends @len bytes of @req, reads until close or @timeout_ms.
  * -1 when it could not connect. */
 int raw_exchange(int port, const void *req, size_t len, int timeout_ms,
