@@ -102,7 +102,7 @@ static void *ref_churn(void *arg)
 		(void)pair_get_counter(mine);
 		pair_unref(mine);
 		if (i % STALE_SNAPSHOTS == 0)
-			sched_yield(); /* as the readers do */
+			sched_yield(); /* now and then, for Valgrind too */
 	}
 	return NULL;
 }

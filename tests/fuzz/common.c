@@ -47,17 +47,11 @@ void fuzz_fail(const uint8_t *data, size_t size, const char *fmt, ...)
 
 char *fuzz_strdup(const uint8_t *data, size_t size)
 {
-	size_t n = 0;
-	char *s;
+	char *s = strndup((const char *)data, size);
 
-	while (n < size && data[n] != '\0')
-		n++;
-	s = malloc(n + 1);
 	if (!s) {
 		fputs("fuzz: out of memory\n", stderr);
 		abort();
 	}
-	memcpy(s, data, n);
-	s[n] = '\0';
 	return s;
 }

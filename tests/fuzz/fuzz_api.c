@@ -108,7 +108,7 @@ static void check_bounds(const uint8_t *data, size_t size, double c,
 	if (!isfinite(c))
 		fuzz_fail(data, size, "accepted a setpoint that is not "
 			  "finite: %g", c);
-	if (c < cfg->min_setpoint - 1e-6 || c > cfg->max_setpoint + 1e-6)
+	if (c < cfg->min_setpoint - 1e-9 || c > cfg->max_setpoint + 1e-9)
 		fuzz_fail(data, size, "accepted %.17g C outside %g..%g", c,
 			  cfg->min_setpoint, cfg->max_setpoint);
 }

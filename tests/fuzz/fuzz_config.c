@@ -62,6 +62,11 @@ int fuzz_config(const uint8_t *data, size_t size)
 	(void)config_validate(&c, err, sizeof(err));
 
 	out = printed(&c);
+	out2 = printed(&again);
+	if (strcmp(out, out2) != 0)
+		fuzz_fail(data, size, "a second parse gives another "
+			  "configuration:\n%s---\n%s", out, out2);
+	free(out2);
 	config_defaults(&again);
 	if (config_parse_string(&again, out, "printed", err, sizeof(err)) != 0)
 		fuzz_fail(data, size, "config_print's text is refused: %s\n%s",
