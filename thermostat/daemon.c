@@ -20,17 +20,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "control.h"
+#include "core/control.h"
 #include "daemon.h"
-#include "history.h"
+#include "core/history.h"
 #include "log.h"
 #include "notify.h"
-#include "record.h"
-#include "relay.h"
-#include "sensor.h"
-#include "statefile.h"
-#include "timeutil.h"
-#include "web.h"
+#include "core/record.h"
+#include "io/relay.h"
+#include "io/sensor.h"
+#include "io/statefile.h"
+#include "util/timeutil.h"
+#include "web/web.h"
 
 /* How long a thread may take to stop before the daemon exits without it. */
 #define JOIN_TIMEOUT_S 1.0

@@ -8,7 +8,7 @@
 #ifndef THERMO_DAEMON_H
 #define THERMO_DAEMON_H
 
-#include "config.h"
+#include "conf/settings.h"
 
 /* Exit statuses (documented in thermostat(8)). */
 enum {

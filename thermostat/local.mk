@@ -9,25 +9,12 @@ THERMO_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/thermostat
 
 noinst_LTLIBRARIES += thermostat/libthermo.la
 thermostat_libthermo_la_SOURCES = \
-	thermostat/api.c \
-	thermostat/api.h \
-	thermostat/assets.c \
-	thermostat/assets.h \
 	thermostat/daemon.c \
 	thermostat/daemon.h \
-	thermostat/history.c \
-	thermostat/history.h \
-	thermostat/house.c \
-	thermostat/house.h \
 	thermostat/log.c \
 	thermostat/log.h \
 	thermostat/notify.h \
-	thermostat/record.c \
-	thermostat/record.h \
-	thermostat/timeutil.h \
-	thermostat/web.c \
-	thermostat/web.h
-nodist_thermostat_libthermo_la_SOURCES = thermostat/www.c
+	thermostat/util/timeutil.h
 thermostat_libthermo_la_CPPFLAGS = $(THERMO_CPPFLAGS)
 thermostat_libthermo_la_CFLAGS = $(THERMO_CFLAGS)
 thermostat_libthermo_la_LIBADD = lib/libsharedstate.la $(INIH_LIBS) \
@@ -39,22 +26,6 @@ thermostat_thermostat_CPPFLAGS = $(THERMO_CPPFLAGS)
 thermostat_thermostat_CFLAGS = $(THERMO_CFLAGS)
 thermostat_thermostat_LDADD = thermostat/libthermo.la
 
-# The page's files, embedded into the daemon by a build tool.
-WWW_FILES = \
-	thermostat/www/index.html \
-	thermostat/www/app.js \
-	thermostat/www/style.css
-EXTRA_DIST += $(WWW_FILES)
-noinst_PROGRAMS += thermostat/embed
-thermostat_embed_SOURCES = thermostat/embed.c
-thermostat_embed_LDFLAGS = $(AM_LDFLAGS)
-thermostat/www.c: thermostat/embed$(EXEEXT) $(srcdir)/thermostat/www/index.html \
-		$(srcdir)/thermostat/www/app.js $(srcdir)/thermostat/www/style.css
-	$(AM_V_GEN)thermostat/embed$(EXEEXT) $@ \
-		/index.html=$(srcdir)/thermostat/www/index.html='text/html; charset=utf-8' \
-		/app.js=$(srcdir)/thermostat/www/app.js='text/javascript; charset=utf-8' \
-		/style.css=$(srcdir)/thermostat/www/style.css='text/css; charset=utf-8'
-CLEANFILES += thermostat/www.c
 
 # Check suites of the thermostat link this with their own sources.
 THERMO_TEST_CFLAGS = $(THERMO_CFLAGS) $(CHECK_CFLAGS)
@@ -87,8 +58,8 @@ SOAK_DAYS = 365
 soak: tests/thermostat/soak$(EXEEXT)
 	$(AM_V_at)tests/thermostat/soak $(SOAK_DAYS)
 
-include thermostat/control.mk
-include thermostat/io.mk
-include thermostat/config.mk
-include thermostat/web.mk
+include thermostat/core/local.mk
+include thermostat/io/local.mk
+include thermostat/conf/local.mk
+include thermostat/web/local.mk
 endif

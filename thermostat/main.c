@@ -2,7 +2,7 @@
 /* thermostat(8): a heating thermostat daemon.  See thermostat --help. */
 #include <stdio.h>
 
-#include "config.h"
+#include "conf/settings.h"
 #include "daemon.h"
 #include "log.h"
 

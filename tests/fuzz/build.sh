@@ -38,16 +38,16 @@ cflags="-std=gnu11 -g -O1 -fno-omit-frame-pointer $san
 
 # What the targets reach: the library, and the thermostat's pure parts.
 srcs="lib/access.c lib/field.c lib/state.c lib/wait.c
-	thermostat/api.c thermostat/config.c thermostat/control.c
-	thermostat/house.c thermostat/log.c thermostat/record.c
-	thermostat/sensor_parse.c thermostat/statefile.c
+	thermostat/web/api.c thermostat/conf/keys.c thermostat/core/control.c
+	thermostat/io/house.c thermostat/log.c thermostat/core/record.c
+	thermostat/io/sensor_parse.c thermostat/io/statefile.c
 	tests/fuzz/common.c tests/fuzz/fuzz_api.c tests/fuzz/fuzz_config.c
 	tests/fuzz/fuzz_field.c tests/fuzz/fuzz_sensor.c
 	tests/fuzz/fuzz_statefile.c"
 
 # Recompiles an object when its source or any header is newer.
 # shellcheck disable=SC2012 # our own file names: plain characters
-newest_header=$(ls -t "$top"/include/*.h "$top"/lib/*.h "$top"/thermostat/*.h \
+newest_header=$(ls -t "$top"/include/*.h "$top"/lib/*.h "$top"/thermostat/*.h "$top"/thermostat/*/*.h \
 	"$top"/tests/fuzz/*.h | head -n 1)
 objs=
 for src in $srcs; do

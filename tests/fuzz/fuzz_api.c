@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api.h"
+#include "web/api.h"
 #include "targets.h"
 
 /* Two configurations: the defaults (C, 5..30) and an F one with other

@@ -12,7 +12,7 @@
 #include <string.h>
 
 /* thermostat/config.h; "config.h" alone would find autoconf's. */
-#include "statefile.h"
+#include "io/statefile.h"
 #include "targets.h"
 
 #define NAME "fuzz.conf"

@@ -9,7 +9,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "statefile.h"
+#include "io/statefile.h"
 #include "targets.h"
 
 int fuzz_statefile(const uint8_t *data, size_t size)

@@ -20,7 +20,7 @@
 #include <sharedstate.h>
 
 /* thermostat/config.h; "config.h" alone would find autoconf's. */
-#include "statefile.h"
+#include "io/statefile.h"
 
 /* main() makes @root and removes it, with whatever a failed test (which
  * skips its cleanup) left in it; tests work in directories inside. */

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "control.h"
+#include "core/control.h"
 #include "simulate.h"
 
 #define DEFAULT_SEED 20261123ULL

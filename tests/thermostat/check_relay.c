@@ -16,7 +16,7 @@
 #include <gpiod.h>
 
 #include "fake_gpiod.h"
-#include "relay.h"
+#include "io/relay.h"
 
 static struct thermo_config cfg;
 static char err[256];

@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sensor.h"
+#include "io/sensor.h"
 
 #define DEV "28-0316a279f3ff"
 #define DEV2 "28-041752b1c0ff"

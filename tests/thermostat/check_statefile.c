@@ -24,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "statefile.h"
+#include "io/statefile.h"
 
 /* ---- the order of fsync and rename ---------------------------------- */
 

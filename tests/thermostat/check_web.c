@@ -29,11 +29,11 @@
 
 /* thermostat/config.h through these; "config.h" alone would find
  * autoconf's. */
-#include "api.h"
-#include "history.h"
+#include "web/api.h"
+#include "core/history.h"
 #include "log.h"
-#include "timeutil.h"
-#include "web.h"
+#include "util/timeutil.h"
+#include "web/web.h"
 
 #include "http.h"
 

@@ -49,7 +49,7 @@
 #include <string.h>
 
 #include "simulate.h"
-#include "timeutil.h"
+#include "util/timeutil.h"
 
 /* The record keeps times to the nanosecond: allow a microsecond. */
 #define EPS_S 1e-6

@@ -20,10 +20,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "config.h"
-#include "control.h"
-#include "house.h"
-#include "record.h"
+#include "conf/settings.h"
+#include "core/control.h"
+#include "io/house.h"
+#include "core/record.h"
 
 enum sim_action {
 	SIM_SET_SETPOINT,	/* value: degrees C */

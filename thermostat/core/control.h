@@ -9,8 +9,8 @@
 
 #include <stdbool.h>
 
-#include "config.h"
-#include "record.h"
+#include "conf/settings.h"
+#include "core/record.h"
 
 struct control_input {
 	double now;		 /* CLOCK_MONOTONIC seconds */

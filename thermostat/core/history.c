@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "history.h"
+#include "core/history.h"
 
 static void history_free(struct history *h)
 {

@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "relay.h"
-#include "relay_gpiod.h"
+#include "io/relay.h"
+#include "io/relay_gpiod.h"
 
 struct relay {
 	enum relay_kind kind;

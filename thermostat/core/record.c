@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <string.h>
 
-#include "record.h"
+#include "core/record.h"
 
 SS_RECORD_DEFINE(thermo, THERMO_FIELDS);
 

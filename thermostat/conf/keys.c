@@ -27,7 +27,7 @@
 #include <ini.h>
 #include <sharedstate.h>	/* SS_VERSION_STRING: the package version */
 
-#include "config.h"
+#include "conf/settings.h"
 
 /*
  * The longest line of a configuration file, line end excluded.  Debian's

@@ -23,7 +23,7 @@
 #include <gpiod.h>
 
 #include "log.h"
-#include "relay_gpiod.h"
+#include "io/relay_gpiod.h"
 
 #ifndef THERMO_GPIOD_API
 #error "THERMO_GPIOD_API is undefined: <config.h> is not configure's header"

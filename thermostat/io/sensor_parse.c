@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sensor.h"
+#include "io/sensor.h"
 
 /* The DS18B20's range (datasheet); readings outside it are faults. */
 #define W1_MIN_MILLI (-55000LL)

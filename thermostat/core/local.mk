@@ -3,8 +3,12 @@
 # simulated days of a house through tests/thermostat/simulate.c (the
 # harness the soak test reuses).
 thermostat_libthermo_la_SOURCES += \
-	thermostat/control.c \
-	thermostat/control.h
+	thermostat/core/control.c \
+	thermostat/core/control.h \
+	thermostat/core/history.c \
+	thermostat/core/history.h \
+	thermostat/core/record.c \
+	thermostat/core/record.h
 
 if HAVE_CHECK
 check_PROGRAMS += tests/thermostat/check-control

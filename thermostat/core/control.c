@@ -35,7 +35,7 @@
 #include <math.h>
 #include <stddef.h>
 
-#include "control.h"
+#include "core/control.h"
 
 /* The relay as the rules see it: on or off, and since when. */
 struct relay_view {

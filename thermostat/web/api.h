@@ -13,8 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "config.h"
-#include "record.h"
+#include "conf/settings.h"
+#include "core/record.h"
 
 /* Largest request body accepted (413 beyond). */
 #define API_MAX_BODY 4096

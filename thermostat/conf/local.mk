@@ -3,10 +3,8 @@
 # with their Check suites.  Included from thermostat/local.mk, inside
 # "if BUILD_THERMOSTAT".
 thermostat_libthermo_la_SOURCES += \
-	thermostat/config.c \
-	thermostat/config.h \
-	thermostat/statefile.c \
-	thermostat/statefile.h
+	thermostat/conf/keys.c \
+	thermostat/conf/settings.h
 
 if HAVE_CHECK
 check_PROGRAMS += \

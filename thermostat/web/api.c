@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api.h"
-#include "control.h"
-#include "timeutil.h"
+#include "web/api.h"
+#include "core/control.h"
+#include "util/timeutil.h"
 
 static int fail(struct api_error *err, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -7,6 +7,32 @@
 #   abuse      the hostile-request battery against the daemon binary
 #              itself (--simulate): each request gets its 4xx or a closed
 #              connection, the daemon keeps serving, nothing changes
+thermostat_libthermo_la_SOURCES += \
+	thermostat/web/api.c \
+	thermostat/web/api.h \
+	thermostat/web/assets.c \
+	thermostat/web/assets.h \
+	thermostat/web/server.c \
+	thermostat/web/web.h
+nodist_thermostat_libthermo_la_SOURCES = thermostat/web/www.c
+
+# The page's files, embedded into the daemon by a build tool.
+WWW_FILES = \
+	thermostat/web/www/index.html \
+	thermostat/web/www/app.js \
+	thermostat/web/www/style.css
+EXTRA_DIST += $(WWW_FILES)
+noinst_PROGRAMS += thermostat/web/embed
+thermostat_web_embed_SOURCES = thermostat/web/embed.c
+thermostat_web_embed_LDFLAGS = $(AM_LDFLAGS)
+thermostat/web/www.c: thermostat/web/embed$(EXEEXT) $(srcdir)/thermostat/web/www/index.html \
+		$(srcdir)/thermostat/web/www/app.js $(srcdir)/thermostat/web/www/style.css
+	$(AM_V_GEN)thermostat/web/embed$(EXEEXT) $@ \
+		/index.html=$(srcdir)/thermostat/web/www/index.html='text/html; charset=utf-8' \
+		/app.js=$(srcdir)/thermostat/web/www/app.js='text/javascript; charset=utf-8' \
+		/style.css=$(srcdir)/thermostat/web/www/style.css='text/css; charset=utf-8'
+CLEANFILES += thermostat/web/www.c
+
 if HAVE_CURL
 if HAVE_CHECK
 check_PROGRAMS += tests/thermostat/check-web

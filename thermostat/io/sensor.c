@@ -16,9 +16,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "house.h"
-#include "sensor.h"
-#include "timeutil.h"
+#include "io/house.h"
+#include "io/sensor.h"
+#include "util/timeutil.h"
 
 /*
  * Every file a sensor reads is a sysfs attribute, at most a page; w1_slave

@@ -12,9 +12,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "config.h"
-#include "history.h"
-#include "record.h"
+#include "conf/settings.h"
+#include "core/history.h"
+#include "core/record.h"
 
 struct web;
 

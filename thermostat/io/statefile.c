@@ -24,7 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "statefile.h"
+#include "io/statefile.h"
 
 /* The file is about 40 bytes; a larger one is not ours. */
 #define STATE_MAX_BYTES 4096

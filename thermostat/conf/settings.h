@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "house.h"
+#include "io/house.h"
 #include "log.h"
 
 #define THERMO_DEFAULT_CONFIG "/etc/thermostat/thermostat.conf"

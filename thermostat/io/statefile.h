@@ -11,8 +11,8 @@
 
 #include <stddef.h>
 
-#include "config.h"
-#include "record.h"
+#include "conf/settings.h"
+#include "core/record.h"
 
 struct saved_state {
 	double setpoint;	/* degrees C */

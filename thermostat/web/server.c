@@ -23,12 +23,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "api.h"
-#include "assets.h"
-#include "control.h"
+#include "web/api.h"
+#include "web/assets.h"
+#include "core/control.h"
 #include "log.h"
-#include "timeutil.h"
-#include "web.h"
+#include "util/timeutil.h"
+#include "web/web.h"
 
 /* Seconds between heartbeat comments on an idle event stream: a client
  * that went away is noticed at the next write. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <math.h>
 
-#include "house.h"
+#include "io/house.h"
 
 void house_default_params(struct house_params *p)
 {

@@ -4,13 +4,17 @@
 # the fixture trees the sensor suite reads.
 
 thermostat_libthermo_la_SOURCES += \
-	thermostat/relay.c \
-	thermostat/relay.h \
-	thermostat/relay_gpiod.c \
-	thermostat/relay_gpiod.h \
-	thermostat/sensor.c \
-	thermostat/sensor.h \
-	thermostat/sensor_parse.c
+	thermostat/io/relay.c \
+	thermostat/io/relay.h \
+	thermostat/io/relay_gpiod.c \
+	thermostat/io/relay_gpiod.h \
+	thermostat/io/sensor.c \
+	thermostat/io/sensor.h \
+	thermostat/io/sensor_parse.c \
+	thermostat/io/house.c \
+	thermostat/io/house.h \
+	thermostat/io/statefile.c \
+	thermostat/io/statefile.h
 
 if HAVE_CHECK
 check_PROGRAMS += \
@@ -37,8 +41,8 @@ tests_thermostat_check_relay_SOURCES = \
 	tests/thermostat/fake_gpiod.c \
 	tests/thermostat/fake_gpiod.h \
 	thermostat/log.c \
-	thermostat/relay.c \
-	thermostat/relay_gpiod.c
+	thermostat/io/relay.c \
+	thermostat/io/relay_gpiod.c
 tests_thermostat_check_relay_CPPFLAGS = $(THERMO_CPPFLAGS)
 tests_thermostat_check_relay_CFLAGS = $(THERMO_TEST_CFLAGS)
 tests_thermostat_check_relay_LDFLAGS = $(AM_LDFLAGS) $(GPIOD_WRAPS)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <string.h>
 
-#include "assets.h"
+#include "web/assets.h"
 
 const struct asset *asset_find(const char *path)
 {
