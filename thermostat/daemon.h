@@ -19,6 +19,6 @@ enum {
 
 /* Runs until SIGINT/SIGTERM; returns an exit status.  The relay is OFF on
  * every return path. */
-int daemon_run(const struct thermo_config *cfg);
+int daemon_run(const struct thermo_settings *cfg);
 
 #endif

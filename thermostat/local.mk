@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: MIT
 # The thermostat daemon.  Its modules form a convenience library that the
-# daemon and the tests link; each group of modules keeps its sources and
-# tests in its own fragment (control.mk, io.mk, config.mk, web.mk).
+# daemon and the tests link.  Here: the daemon's life, threads, logging and
+# the helpers of util/; each wing keeps its sources and its tests in its
+# own fragment (core/, io/, conf/, web/ local.mk).  Sources include each
+# other by wing: "core/record.h".
 if BUILD_THERMOSTAT
 THERMO_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS) $(JANSSON_CFLAGS) \
 	$(GPIOD_CFLAGS) $(SYSTEMD_CFLAGS)
@@ -14,6 +16,17 @@ thermostat_libthermo_la_SOURCES = \
 	thermostat/log.c \
 	thermostat/log.h \
 	thermostat/notify.h \
+	thermostat/threads.c \
+	thermostat/threads.h \
+	$(THERMO_UTIL_SOURCES)
+# Helpers that know nothing of thermostats, one small job each.
+THERMO_UTIL_SOURCES = \
+	thermostat/util/errmsg.c \
+	thermostat/util/errmsg.h \
+	thermostat/util/names.c \
+	thermostat/util/names.h \
+	thermostat/util/strconv.c \
+	thermostat/util/strconv.h \
 	thermostat/util/timeutil.h
 thermostat_libthermo_la_CPPFLAGS = $(THERMO_CPPFLAGS)
 thermostat_libthermo_la_CFLAGS = $(THERMO_CFLAGS)
@@ -25,7 +38,6 @@ thermostat_thermostat_SOURCES = thermostat/main.c
 thermostat_thermostat_CPPFLAGS = $(THERMO_CPPFLAGS)
 thermostat_thermostat_CFLAGS = $(THERMO_CFLAGS)
 thermostat_thermostat_LDADD = thermostat/libthermo.la
-
 
 # Check suites of the thermostat link this with their own sources.
 THERMO_TEST_CFLAGS = $(THERMO_CFLAGS) $(CHECK_CFLAGS)
@@ -41,22 +53,6 @@ THERMO_DAEMON_TESTS = \
 	tests/thermostat/daemon-unprivileged.sh
 TESTS += $(THERMO_DAEMON_TESTS)
 EXTRA_DIST += $(THERMO_DAEMON_TESTS) tests/thermostat/daemon-lib.sh
-
-# A simulated week of the control loop with random setpoints, mode
-# changes and sensor dropouts (tests/thermostat/simulate.c): make check
-# runs one week, make soak SOAK_DAYS (default a year).
-check_PROGRAMS += tests/thermostat/soak
-TESTS += tests/thermostat/soak
-tests_thermostat_soak_SOURCES = \
-	tests/thermostat/soak.c \
-	tests/thermostat/simulate.c \
-	tests/thermostat/simulate.h
-tests_thermostat_soak_CPPFLAGS = $(THERMO_CPPFLAGS)
-tests_thermostat_soak_CFLAGS = $(THERMO_CFLAGS)
-tests_thermostat_soak_LDADD = thermostat/libthermo.la -lm
-SOAK_DAYS = 365
-soak: tests/thermostat/soak$(EXEEXT)
-	$(AM_V_at)tests/thermostat/soak $(SOAK_DAYS)
 
 include thermostat/core/local.mk
 include thermostat/io/local.mk

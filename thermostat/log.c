@@ -8,9 +8,17 @@
 
 #include "log.h"
 
-static _Atomic int current = LOG_INFO_;
-static const char *const names[] = { "error", "warning", "info", "debug" };
+const struct name_value log_level_names[] = {
+	{ "error", LOG_LEVEL_ERROR }, { "warning", LOG_LEVEL_WARNING },
+	{ "info", LOG_LEVEL_INFO }, { "debug", LOG_LEVEL_DEBUG },
+	{ "warn", LOG_LEVEL_WARNING }, /* a common spelling */
+	{ NULL, 0 },
+};
+
+/* syslog's priorities (LOG_ERR...) by level. */
 static const int syslog_prio[] = { 3, 4, 6, 7 };
+
+static _Atomic int current = LOG_LEVEL_INFO;
 
 void log_set_level(enum log_level level)
 {
@@ -22,19 +30,11 @@ enum log_level log_get_level(void)
 	return (enum log_level)atomic_load(&current);
 }
 
-int log_level_from_name(const char *name, enum log_level *out)
-{
-	for (int i = 0; i <= LOG_DEBUG_; i++)
-		if (strcmp(name, names[i]) == 0) {
-			*out = (enum log_level)i;
-			return 0;
-		}
-	return -1;
-}
-
 const char *log_level_name(enum log_level level)
 {
-	return level <= LOG_DEBUG_ ? names[level] : "?";
+	const char *name = names_name(log_level_names, (int)level);
+
+	return name ? name : "?";
 }
 
 void log_msg(enum log_level level, const char *fmt, ...)
@@ -51,7 +51,7 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	n = journal ? snprintf(line, sizeof(line), "<%d>",
 			       syslog_prio[level])
 		    : snprintf(line, sizeof(line), "thermostat: %s: ",
-			       names[level]);
+			       log_level_name(level));
 	va_start(ap, fmt);
 	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
 	va_end(ap);

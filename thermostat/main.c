@@ -2,13 +2,13 @@
 /* thermostat(8): a heating thermostat daemon.  See thermostat --help. */
 #include <stdio.h>
 
-#include "conf/settings.h"
+#include "conf/conf.h"
 #include "daemon.h"
 #include "log.h"
 
 int main(int argc, char **argv)
 {
-	struct thermo_config cfg;
+	struct thermo_settings cfg;
 	struct cli cli;
 	char err[512];
 	int ret = config_load(&cfg, &cli, argc, argv, err, sizeof(err));

@@ -4,7 +4,7 @@
 #ifndef THERMO_NOTIFY_H
 #define THERMO_NOTIFY_H
 
-#include <config.h> /* the autoconf header: THERMO_HAVE_SYSTEMD */
+#include "config.h" /* configure's: THERMO_HAVE_SYSTEMD */
 
 #ifdef THERMO_HAVE_SYSTEMD
 #include <systemd/sd-daemon.h>

@@ -38,9 +38,13 @@ cflags="-std=gnu11 -g -O1 -fno-omit-frame-pointer $san
 
 # What the targets reach: the library, and the thermostat's pure parts.
 srcs="lib/access.c lib/field.c lib/state.c lib/wait.c
-	thermostat/web/api.c thermostat/conf/keys.c thermostat/core/control.c
-	thermostat/io/house.c thermostat/log.c thermostat/core/record.c
-	thermostat/io/sensor_parse.c thermostat/io/statefile.c
+	thermostat/conf/cli.c thermostat/conf/file.c thermostat/conf/keys.c
+	thermostat/conf/netcheck.c thermostat/conf/validate.c
+	thermostat/conf/values.c thermostat/core/control.c
+	thermostat/core/record.c thermostat/io/kinds.c
+	thermostat/io/sensor_parse.c thermostat/io/statefile.c thermostat/log.c
+	thermostat/util/errmsg.c thermostat/util/names.c
+	thermostat/util/strconv.c thermostat/web/api.c
 	tests/fuzz/common.c tests/fuzz/fuzz_api.c tests/fuzz/fuzz_config.c
 	tests/fuzz/fuzz_field.c tests/fuzz/fuzz_sensor.c
 	tests/fuzz/fuzz_statefile.c"

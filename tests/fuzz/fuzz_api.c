@@ -19,22 +19,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf/conf.h"
 #include "web/api.h"
 #include "targets.h"
 
 /* Two configurations: the defaults (C, 5..30) and an F one with other
  * bounds, as a user might set them. */
-static const struct thermo_config *config(int which)
+static const struct thermo_settings *config(int which)
 {
-	static struct thermo_config c[2];
+	static struct thermo_settings c[2];
 	static int ready;
 
 	if (!ready) {
 		config_defaults(&c[0]);
 		config_defaults(&c[1]);
 		c[1].units = 'F';
-		c[1].min_setpoint = -10.5;
-		c[1].max_setpoint = 37.25;
+		c[1].limits.min = -10.5;
+		c[1].limits.max = 37.25;
 		ready = 1;
 	}
 	return &c[which];
@@ -103,20 +104,20 @@ static void check_refusal(const uint8_t *data, size_t size,
 }
 
 static void check_bounds(const uint8_t *data, size_t size, double c,
-			 const struct thermo_config *cfg)
+			 const struct thermo_settings *cfg)
 {
 	if (!isfinite(c))
 		fuzz_fail(data, size, "accepted a setpoint that is not "
 			  "finite: %g", c);
-	if (c < cfg->min_setpoint - 1e-9 || c > cfg->max_setpoint + 1e-9)
+	if (c < cfg->limits.min - 1e-9 || c > cfg->limits.max + 1e-9)
 		fuzz_fail(data, size, "accepted %.17g C outside %g..%g", c,
-			  cfg->min_setpoint, cfg->max_setpoint);
+			  cfg->limits.min, cfg->limits.max);
 }
 
 static void setpoint_body(const uint8_t *data, size_t size)
 {
 	for (int which = 0; which < 2; which++) {
-		const struct thermo_config *cfg = config(which);
+		const struct thermo_settings *cfg = config(which);
 		struct api_error err = { 0, "" };
 		double c = -1234.5, again = -1234.5;
 		char body[128];
@@ -184,7 +185,7 @@ int fuzz_mode(const uint8_t *data, size_t size)
 int fuzz_compat_form(const uint8_t *data, size_t size)
 {
 	for (int which = 0; which < 2; which++) {
-		const struct thermo_config *cfg = config(which);
+		const struct thermo_settings *cfg = config(which);
 		struct api_error err = { 0, "" };
 		double c = -1234.5, again = -1234.5, f;
 		char body[64];

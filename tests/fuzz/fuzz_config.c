@@ -11,14 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* thermostat/config.h; "config.h" alone would find autoconf's. */
-#include "io/statefile.h"
+#include "conf/conf.h"
 #include "targets.h"
 
 #define NAME "fuzz.conf"
 
 /* config_print's text of @c (caller frees). */
-static char *printed(const struct thermo_config *c)
+static char *printed(const struct thermo_settings *c)
 {
 	char *text = NULL;
 	size_t n = 0;
@@ -35,7 +34,7 @@ static char *printed(const struct thermo_config *c)
 int fuzz_config(const uint8_t *data, size_t size)
 {
 	char *text = fuzz_strdup(data, size), *out, *out2;
-	struct thermo_config c, before, again;
+	struct thermo_settings c, before, again;
 	char err[512] = "", err2[512] = "";
 	int r;
 

@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "io/sensor.h"
+#include "io/sensor_parse.h"
 #include "targets.h"
 
 static void check_whole_milli(const uint8_t *data, size_t size, double c)

@@ -9,12 +9,13 @@
 #include <math.h>
 #include <string.h>
 
+#include "conf/conf.h"
 #include "io/statefile.h"
 #include "targets.h"
 
 int fuzz_statefile(const uint8_t *data, size_t size)
 {
-	static struct thermo_config cfg;
+	static struct thermo_settings cfg;
 	static int ready;
 	const char *text = (const char *)data;
 
@@ -23,7 +24,7 @@ int fuzz_statefile(const uint8_t *data, size_t size)
 		ready = 1;
 	}
 	for (int bounded = 0; bounded < 2; bounded++) {
-		const struct thermo_config *c = bounded ? &cfg : NULL;
+		const struct setpoint_limits *c = bounded ? &cfg.limits : NULL;
 		struct saved_state st = { -1234.5, (enum thermo_mode)42 };
 		struct saved_state back = st;
 		char err[256] = "", buf[128];
@@ -43,11 +44,9 @@ int fuzz_statefile(const uint8_t *data, size_t size)
 		if (!isfinite(st.setpoint))
 			fuzz_fail(data, size, "accepted setpoint %g",
 				  st.setpoint);
-		if (c && (st.setpoint < c->min_setpoint ||
-			  st.setpoint > c->max_setpoint))
+		if (c && (st.setpoint < c->min || st.setpoint > c->max))
 			fuzz_fail(data, size, "accepted %.17g outside %g..%g",
-				  st.setpoint, c->min_setpoint,
-				  c->max_setpoint);
+				  st.setpoint, c->min, c->max);
 		if (st.mode != MODE_OFF && st.mode != MODE_HEAT)
 			fuzz_fail(data, size, "accepted mode %d", (int)st.mode);
 		/* state_save formats into 128 bytes. */

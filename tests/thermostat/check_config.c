@@ -19,7 +19,7 @@
 
 #include <sharedstate.h>
 
-/* thermostat/config.h; "config.h" alone would find autoconf's. */
+#include "conf/conf.h"
 #include "io/statefile.h"
 
 /* main() makes @root and removes it, with whatever a failed test (which
@@ -89,7 +89,7 @@ static const char *srcdir(void)
 	return s;
 }
 
-static char *print_config(const struct thermo_config *c)
+static char *print_config(const struct thermo_settings *c)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -114,7 +114,7 @@ static int count_keys(void)
 static const char *set_error(const char *key, const char *value)
 {
 	static char err[512];
-	struct thermo_config c, before;
+	struct thermo_settings c, before;
 
 	config_defaults(&c);
 	before = c;
@@ -127,7 +127,7 @@ static const char *set_error(const char *key, const char *value)
 	return err;
 }
 
-static void set_ok(struct thermo_config *c, const char *key,
+static void set_ok(struct thermo_settings *c, const char *key,
 		   const char *value)
 {
 	char err[512];
@@ -140,7 +140,7 @@ static void set_ok(struct thermo_config *c, const char *key,
 static const char *parse_error(const char *text)
 {
 	static char err[512];
-	struct thermo_config c, before;
+	struct thermo_settings c, before;
 
 	config_defaults(&c);
 	c.setpoint = 22;	/* not a default: a reset would show */
@@ -162,20 +162,19 @@ static const char *parse_error(const char *text)
 
 START_TEST(defaults_are_the_documented_ones)
 {
-	struct thermo_config c;
-	struct house_params hp;
+	struct thermo_settings c;
 
 	config_defaults(&c);
-	ck_assert_int_eq(c.sensor, SENSOR_W1);
-	ck_assert_str_eq(c.sysfs_root, "/sys");
-	ck_assert_str_eq(c.w1_device, "");
-	ck_assert_str_eq(c.sensor_file, "");
-	ck_assert(c.sensor_interval == 5);
-	ck_assert_int_eq(c.relay, RELAY_GPIOD);
-	ck_assert_str_eq(c.gpio_chip, "gpiochip0");
-	ck_assert_uint_eq(c.gpio_line, 17);
-	ck_assert(!c.active_low);
-	ck_assert(c.relay_retry == 5);
+	ck_assert_int_eq(c.sensor.kind, SENSOR_W1);
+	ck_assert_str_eq(c.sensor.sysfs_root, "/sys");
+	ck_assert_str_eq(c.sensor.w1_device, "");
+	ck_assert_str_eq(c.sensor.file, "");
+	ck_assert(c.sensor.interval == 5);
+	ck_assert_int_eq(c.relay.kind, RELAY_GPIOD);
+	ck_assert_str_eq(c.relay.gpio_chip, "gpiochip0");
+	ck_assert_uint_eq(c.relay.gpio_line, 17);
+	ck_assert(!c.relay.active_low);
+	ck_assert(c.relay.retry == 5);
 	ck_assert(c.control.cold_tolerance == 0.3);
 	ck_assert(c.control.hot_tolerance == 0.3);
 	ck_assert(c.control.min_on == 120);
@@ -183,11 +182,11 @@ START_TEST(defaults_are_the_documented_ones)
 	ck_assert(c.control.max_on == 0);
 	ck_assert(c.control.sensor_timeout == 60);
 	ck_assert(c.setpoint == 20);
-	ck_assert(c.min_setpoint == 5);
-	ck_assert(c.max_setpoint == 30);
+	ck_assert(c.limits.min == 5);
+	ck_assert(c.limits.max == 30);
 	ck_assert_int_eq(c.units, 'C');
 	ck_assert_str_eq(c.state_file, "/var/lib/thermostat/state");
-	ck_assert_int_eq(c.log_level, LOG_INFO_);
+	ck_assert_int_eq(c.log_level, LOG_LEVEL_INFO);
 	ck_assert_str_eq(c.listen, "127.0.0.1:8080");
 	ck_assert_int_eq(c.num_threads, 8);
 	ck_assert_int_eq(c.request_timeout_ms, 10000);
@@ -198,14 +197,19 @@ START_TEST(defaults_are_the_documented_ones)
 	ck_assert(c.compat_routes);
 	ck_assert_int_eq(c.history_minutes, 1440);
 	ck_assert_int_eq(c.history_interval, 60);
-	house_default_params(&hp);
-	ck_assert(memcmp(&c.sim, &hp, sizeof(hp)) == 0);
+	/* The demo house: moves visibly within minutes. */
+	ck_assert_double_eq(c.sensor.sim.outside_c, 5);
+	ck_assert_double_eq(c.sensor.sim.start_c, 17);
+	ck_assert_double_eq(c.sensor.sim.gain_c_per_s, 0.02);
+	ck_assert_double_eq(c.sensor.sim.loss_per_s, 0.0005);
+	ck_assert_double_eq(c.sensor.sim.noise_c, 0.02);
+	ck_assert_str_eq(c.relay.sim_fail_file, "");
 }
 END_TEST
 
 START_TEST(defaults_are_valid)
 {
-	struct thermo_config c;
+	struct thermo_settings c;
 	char err[512] = "";
 
 	config_defaults(&c);
@@ -215,7 +219,7 @@ END_TEST
 
 START_TEST(key_names_are_the_printed_keys)
 {
-	struct thermo_config c;
+	struct thermo_settings c;
 	char *out, *line, *save = NULL;
 	int n = 0;
 
@@ -248,7 +252,7 @@ END_TEST
 
 START_TEST(numbers_and_durations)
 {
-	struct thermo_config c;
+	struct thermo_settings c;
 
 	config_defaults(&c);
 	set_ok(&c, "setpoint", "21.5");
@@ -256,7 +260,7 @@ START_TEST(numbers_and_durations)
 	set_ok(&c, "setpoint", "+2e1");
 	ck_assert(c.setpoint == 20);
 	set_ok(&c, "min_setpoint", "-50");
-	ck_assert(c.min_setpoint == -50);
+	ck_assert(c.limits.min == -50);
 	set_ok(&c, "min_on", "90s");
 	ck_assert(c.control.min_on == 90);
 	set_ok(&c, "min_on", "2m");
@@ -264,15 +268,15 @@ START_TEST(numbers_and_durations)
 	set_ok(&c, "max_on", "1.5h");
 	ck_assert(c.control.max_on == 5400);
 	set_ok(&c, "sensor_interval", "0.1");
-	ck_assert(c.sensor_interval == 0.1);
+	ck_assert(c.sensor.interval == 0.1);
 	set_ok(&c, "gpio_line", "0");
-	ck_assert_uint_eq(c.gpio_line, 0);
+	ck_assert_uint_eq(c.relay.gpio_line, 0);
 	set_ok(&c, "gpio_line", "65535");
-	ck_assert_uint_eq(c.gpio_line, 65535);
+	ck_assert_uint_eq(c.relay.gpio_line, 65535);
 	set_ok(&c, "num_threads", "+1");
 	ck_assert_int_eq(c.num_threads, 1);
 	set_ok(&c, "sim_loss", "1e-5");
-	ck_assert(c.sim.loss_per_s == 1e-5);
+	ck_assert(c.sensor.sim.loss_per_s == 1e-5);
 	set_ok(&c, "cold_tolerance", "-0");
 	ck_assert(c.control.cold_tolerance == 0 &&
 		  !signbit(c.control.cold_tolerance));
@@ -319,13 +323,13 @@ START_TEST(booleans_and_names)
 		{ "1", true }, { "0", false }, { "YES", true },
 		{ "False", false },
 	};
-	struct thermo_config c;
+	struct thermo_settings c;
 
 	config_defaults(&c);
 	for (size_t i = 0; i < sizeof(bools) / sizeof(bools[0]); i++) {
-		c.active_low = !bools[i].value;
+		c.relay.active_low = !bools[i].value;
 		set_ok(&c, "active_low", bools[i].text);
-		ck_assert_msg(c.active_low == bools[i].value, "%s",
+		ck_assert_msg(c.relay.active_low == bools[i].value, "%s",
 			      bools[i].text);
 	}
 	assert_has(set_error("active_low", "y"), "'y' is not yes or no");
@@ -334,23 +338,23 @@ START_TEST(booleans_and_names)
 	set_error("active_low", "");
 
 	set_ok(&c, "sensor", "sysfs");
-	ck_assert_int_eq(c.sensor, SENSOR_SYSFS);
+	ck_assert_int_eq(c.sensor.kind, SENSOR_SYSFS);
 	set_ok(&c, "sensor", "SIM");
-	ck_assert_int_eq(c.sensor, SENSOR_SIM);
+	ck_assert_int_eq(c.sensor.kind, SENSOR_SIM);
 	set_ok(&c, "relay", "sim");
-	ck_assert_int_eq(c.relay, RELAY_SIM);
+	ck_assert_int_eq(c.relay.kind, RELAY_SIM);
 	assert_has(set_error("sensor", "ds18b20"),
 		   "'ds18b20' is not w1, sysfs or sim");
 	set_ok(&c, "units", "f");
 	ck_assert_int_eq(c.units, 'F');
 	set_error("units", "K");
 	set_error("units", "celsius");
-	for (int l = LOG_ERR_; l <= LOG_DEBUG_; l++) {
+	for (int l = LOG_LEVEL_ERROR; l <= LOG_LEVEL_DEBUG; l++) {
 		set_ok(&c, "log_level", log_level_name((enum log_level)l));
 		ck_assert_int_eq(c.log_level, l);
 	}
 	set_ok(&c, "log_level", "warn");
-	ck_assert_int_eq(c.log_level, LOG_WARN_);
+	ck_assert_int_eq(c.log_level, LOG_LEVEL_WARNING);
 	assert_has(set_error("log_level", "verbose"),
 		   "not error, warning, info or debug");
 }
@@ -358,7 +362,7 @@ END_TEST
 
 START_TEST(strings)
 {
-	struct thermo_config c;
+	struct thermo_settings c;
 	char long_value[300];
 	size_t max = 198 - strlen("state_file = ");
 
@@ -385,7 +389,7 @@ START_TEST(strings)
 	/* Empty means "none" for these. */
 	set_ok(&c, "w1_device", "28-000001");
 	set_ok(&c, "w1_device", "");
-	ck_assert_str_eq(c.w1_device, "");
+	ck_assert_str_eq(c.sensor.w1_device, "");
 	set_ok(&c, "password_file", "");
 	set_ok(&c, "sensor_file", "/sys/class/thermal/thermal_zone0/temp");
 	assert_has(set_error("w1_device", "../28-1"), "not a path");
@@ -412,7 +416,7 @@ START_TEST(listen_addresses)
 		"127.0.0.1:8080 ", "8080", "256.0.0.1:80", "[]:80",
 		"127.0.0.1:0000080",
 	};
-	struct thermo_config c;
+	struct thermo_settings c;
 
 	config_defaults(&c);
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
@@ -437,7 +441,7 @@ START_TEST(access_control_lists)
 		"+1.2.3.4,,-1.2.3.4", "+::1", "+1.2.3.4/", "+1.2.3.4/a",
 		"+1.2.3.4/008", "+192.168/16", "+1.2.3.4, -5.6.7.8", "+",
 	};
-	struct thermo_config c;
+	struct thermo_settings c;
 
 	config_defaults(&c);
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
@@ -477,7 +481,7 @@ END_TEST
 START_TEST(fixture_loads)
 {
 	char path[512], err[512] = "";
-	struct thermo_config c;
+	struct thermo_settings c;
 
 	snprintf(path, sizeof(path), "%s/tests/thermostat/config-fixtures/"
 		 "pi.conf", srcdir());
@@ -485,11 +489,11 @@ START_TEST(fixture_loads)
 	ck_assert_msg(config_load_file(&c, path, err, sizeof(err)) == 0, "%s",
 		      err);
 	ck_assert_msg(config_validate(&c, err, sizeof(err)) == 0, "%s", err);
-	ck_assert_int_eq(c.sensor, SENSOR_W1);
-	ck_assert_str_eq(c.w1_device, "28-00000a1b2c3d");
-	ck_assert(c.sensor_interval == 10);
-	ck_assert_str_eq(c.gpio_chip, "/dev/gpiochip0");
-	ck_assert(c.active_low);
+	ck_assert_int_eq(c.sensor.kind, SENSOR_W1);
+	ck_assert_str_eq(c.sensor.w1_device, "28-00000a1b2c3d");
+	ck_assert(c.sensor.interval == 10);
+	ck_assert_str_eq(c.relay.gpio_chip, "/dev/gpiochip0");
+	ck_assert(c.relay.active_low);
 	ck_assert(c.control.cold_tolerance == 0.5);
 	ck_assert(c.control.hot_tolerance == 0.25);
 	ck_assert(c.control.min_on == 180);
@@ -498,7 +502,7 @@ START_TEST(fixture_loads)
 	ck_assert(c.control.sensor_timeout == 90);
 	ck_assert(c.setpoint == 19.5);
 	ck_assert_int_eq(c.units, 'F');
-	ck_assert_int_eq(c.log_level, LOG_WARN_);
+	ck_assert_int_eq(c.log_level, LOG_LEVEL_WARNING);
 	ck_assert_str_eq(c.listen, "0.0.0.0:8080");
 	ck_assert_str_eq(c.access_control_list,
 			 "-0.0.0.0/0,+192.168.1.0/24,+127.0.0.1");
@@ -527,7 +531,7 @@ START_TEST(syntax_accepted)
 	};
 
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
-		struct thermo_config c;
+		struct thermo_settings c;
 		char err[512] = "";
 
 		config_defaults(&c);
@@ -591,7 +595,7 @@ START_TEST(long_lines_are_refused_not_split)
 	n = snprintf(text, sizeof(text), "# %0196d\nmin_on = 1\n", 0);
 	ck_assert_int_eq(strchr(text, '\n') - text, 198);
 	{
-		struct thermo_config c;
+		struct thermo_settings c;
 		char err[512] = "";
 
 		config_defaults(&c);
@@ -619,7 +623,7 @@ END_TEST
 START_TEST(nul_bytes_and_huge_files)
 {
 	static const char nul[] = "min_on = 1\nmin_off\0 = 2\nmax_on = 3\n";
-	struct thermo_config c, before;
+	struct thermo_settings c, before;
 	char err[512] = "", *big;
 	const char *path;
 
@@ -653,7 +657,7 @@ START_TEST(nul_bytes_and_huge_files)
 END_TEST
 
 /* A configuration with every key away from its default. */
-static void unusual_config(struct thermo_config *c)
+static void unusual_config(struct thermo_settings *c)
 {
 	static const char *const kv[][2] = {
 		{ "sensor", "sysfs" }, { "sysfs_root", "/tmp/sys" },
@@ -686,9 +690,9 @@ static void unusual_config(struct thermo_config *c)
 }
 
 /* print -> parse -> print gives the same text and the same values. */
-static void assert_round_trip(const struct thermo_config *c)
+static void assert_round_trip(const struct thermo_settings *c)
 {
-	struct thermo_config back;
+	struct thermo_settings back;
 	char *text = print_config(c), *again, err[512] = "";
 
 	config_defaults(&back);
@@ -698,8 +702,8 @@ static void assert_round_trip(const struct thermo_config *c)
 	again = print_config(&back);
 	ck_assert_str_eq(again, text);
 	ck_assert(back.setpoint == c->setpoint);
-	ck_assert(back.sim.gain_c_per_s == c->sim.gain_c_per_s);
-	ck_assert(back.sim.loss_per_s == c->sim.loss_per_s);
+	ck_assert(back.sensor.sim.gain_c_per_s == c->sensor.sim.gain_c_per_s);
+	ck_assert(back.sensor.sim.loss_per_s == c->sensor.sim.loss_per_s);
 	ck_assert(back.control.sensor_timeout == c->control.sensor_timeout);
 	ck_assert_str_eq(back.state_file, c->state_file);
 	free(text);
@@ -708,7 +712,7 @@ static void assert_round_trip(const struct thermo_config *c)
 
 START_TEST(print_config_round_trips)
 {
-	struct thermo_config c;
+	struct thermo_settings c;
 	char err[512] = "";
 	uint64_t x = 88172645463325252ULL;
 
@@ -770,7 +774,7 @@ START_TEST(rules_between_keys)
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct thermo_config c;
+		struct thermo_settings c;
 		char err[512] = "";
 
 		config_defaults(&c);
@@ -790,7 +794,7 @@ struct run {
 	int ret;
 	char err[512];
 	char *out;		/* stdout */
-	struct thermo_config c;
+	struct thermo_settings c;
 	struct cli cli;
 };
 
@@ -847,9 +851,9 @@ START_TEST(options_override_the_file)
 	ck_assert(r.c.setpoint == 21);
 	ck_assert_int_eq(r.c.units, 'C');
 	ck_assert_str_eq(r.c.state_file, "/tmp/s");
-	ck_assert_int_eq(r.c.log_level, LOG_DEBUG_);
+	ck_assert_int_eq(r.c.log_level, LOG_LEVEL_DEBUG);
 	ck_assert_str_eq(r.c.listen, "127.0.0.1:0");
-	ck_assert(r.c.active_low);
+	ck_assert(r.c.relay.active_low);
 	ck_assert(!r.c.compat_routes);
 	ck_assert_str_eq(r.cli.config_path, path);
 	ck_assert(r.cli.config_given);
@@ -868,8 +872,8 @@ START_TEST(options_override_the_file)
 		load(&r, opt, "--simulate", NULL);
 	}
 	ck_assert_msg(r.ret == 0, "%s", r.err);
-	ck_assert_int_eq(r.c.sensor, SENSOR_SIM);
-	ck_assert_int_eq(r.c.relay, RELAY_SIM);
+	ck_assert_int_eq(r.c.sensor.kind, SENSOR_SIM);
+	ck_assert_int_eq(r.c.relay.kind, RELAY_SIM);
 	ck_assert(r.c.setpoint == 21);
 	free(r.out);
 	remove_tmpdir();
@@ -891,15 +895,15 @@ START_TEST(missing_files)
 
 	/* The default file may be missing (unless this machine has one). */
 	if (access(THERMO_DEFAULT_CONFIG, F_OK) < 0 && errno == ENOENT) {
-		struct thermo_config def;
+		struct thermo_settings def;
 
 		load(&r, "--simulate", NULL);
 		ck_assert_msg(r.ret == 0, "%s", r.err);
 		ck_assert_str_eq(r.cli.config_path, THERMO_DEFAULT_CONFIG);
 		ck_assert(!r.cli.config_given);
 		config_defaults(&def);
-		def.sensor = SENSOR_SIM;
-		def.relay = RELAY_SIM;
+		def.sensor.kind = SENSOR_SIM;
+		def.relay.kind = RELAY_SIM;
 		ck_assert(memcmp(&r.c, &def, sizeof(def)) == 0);
 		free(r.out);
 	}
@@ -952,7 +956,7 @@ static void load_fails(const char *needle, const char *first, ...)
 {
 	char *argv[8];
 	int argc = 0;
-	struct thermo_config c;
+	struct thermo_settings c;
 	struct cli cli;
 	char err[512] = "";
 	va_list ap;
@@ -1041,7 +1045,7 @@ START_TEST(help_version_and_print_config)
 	ck_assert_int_eq(r.ret, 1);
 	ck_assert(r.cli.print_config);
 	{
-		struct thermo_config back;
+		struct thermo_settings back;
 		char err[512] = "";
 		char *again;
 
@@ -1052,7 +1056,7 @@ START_TEST(help_version_and_print_config)
 			      "%s", err);
 		ck_assert(back.control.min_on == 120);
 		ck_assert(back.setpoint == 21.7);
-		ck_assert_int_eq(back.sensor, SENSOR_SIM);
+		ck_assert_int_eq(back.sensor.kind, SENSOR_SIM);
 		ck_assert_str_eq(back.listen, "[::1]:0");
 		again = print_config(&back);
 		ck_assert_str_eq(again, r.out);
@@ -1075,7 +1079,7 @@ END_TEST
 
 START_TEST(example_file_lists_every_key_with_its_default)
 {
-	struct thermo_config def, all;
+	struct thermo_settings def, all;
 	char path[512], *conf, *printed, *line, *save = NULL;
 	char *uncommented, err[512] = "";
 	size_t n = 0;

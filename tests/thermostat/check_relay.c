@@ -17,19 +17,20 @@
 
 #include "fake_gpiod.h"
 #include "io/relay.h"
+#include "log.h"
 
-static struct thermo_config cfg;
+static struct relay_settings cfg;
 static char err[256];
 
 static void setup(void)
 {
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.relay = RELAY_GPIOD;
+	cfg.kind = RELAY_GPIOD;
 	snprintf(cfg.gpio_chip, sizeof(cfg.gpio_chip), "gpiochip0");
 	cfg.gpio_line = 17;
 	memset(err, 0, sizeof(err));
 	fake_gpiod_reset();
-	log_set_level(LOG_DEBUG_);
+	log_set_level(LOG_LEVEL_DEBUG);
 }
 
 static void teardown(void)
@@ -380,7 +381,7 @@ START_TEST(sim_logs_each_switch)
 	struct relay *r;
 	const char *log;
 
-	cfg.relay = RELAY_SIM;
+	cfg.kind = RELAY_SIM;
 	capture_start();
 	r = relay_open(&cfg, err, sizeof(err));
 	ck_assert_ptr_nonnull(r);

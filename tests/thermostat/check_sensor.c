@@ -20,7 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "conf/conf.h"
 #include "io/sensor.h"
+#include "io/sensor_parse.h"
 
 #define DEV "28-0316a279f3ff"
 #define DEV2 "28-041752b1c0ff"
@@ -349,7 +351,7 @@ END_TEST
 
 /* ---- sensors on files ---------------------------------------------- */
 
-static struct thermo_config cfg;
+static struct sensor_settings cfg;
 static char tmp[200];
 
 static const char *fixture(const char *rel)
@@ -367,7 +369,7 @@ static void use_w1_tree(const char *name)
 {
 	char rel[128];
 
-	cfg.sensor = SENSOR_W1;
+	cfg.kind = SENSOR_W1;
 	snprintf(rel, sizeof(rel), "w1/%s", name);
 	snprintf(cfg.sysfs_root, sizeof(cfg.sysfs_root), "%s", fixture(rel));
 }
@@ -375,9 +377,12 @@ static void use_w1_tree(const char *name)
 static void setup(void)
 {
 	const char *dir = getenv("TMPDIR");
+	struct thermo_settings def;
 
+	/* The demo house of the defaults; everything else zero. */
+	config_defaults(&def);
 	memset(&cfg, 0, sizeof(cfg));
-	house_default_params(&cfg.sim);
+	cfg.sim = def.sensor.sim;
 	snprintf(tmp, sizeof(tmp), "%s/check-sensor-XXXXXX",
 		 dir && dir[0] ? dir : "/tmp");
 	ck_assert_ptr_nonnull(mkdtemp(tmp));
@@ -548,7 +553,7 @@ START_TEST(w1_huge_file)
 	memcpy(big, GOOD_W1, strlen(GOOD_W1));
 	tmp_file("bus/w1/devices/" DEV "/w1_slave", big, n);
 	free(big);
-	cfg.sensor = SENSOR_W1;
+	cfg.kind = SENSOR_W1;
 	snprintf(cfg.sysfs_root, sizeof(cfg.sysfs_root), "%s", tmp);
 	ck_assert_int_eq(read_once(&c), -1);
 	ck_assert_str_eq(err, "w1 " DEV ": too large (over 4096 bytes)");
@@ -567,11 +572,11 @@ START_TEST(sysfs_reads_millidegrees)
 		{ "milli/no-newline", 21.5 },
 	};
 
-	cfg.sensor = SENSOR_SYSFS;
+	cfg.kind = SENSOR_SYSFS;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		double c = NAN;
 
-		snprintf(cfg.sensor_file, sizeof(cfg.sensor_file), "%s",
+		snprintf(cfg.file, sizeof(cfg.file), "%s",
 			 fixture(cases[i].file));
 		ck_assert_msg(read_once(&c) == 0, "%s", err);
 		ck_assert_double_eq_tol(c, cases[i].c, 1e-9);
@@ -593,14 +598,14 @@ START_TEST(sysfs_fixture_errors)
 	};
 	char want[1024];
 
-	cfg.sensor = SENSOR_SYSFS;
+	cfg.kind = SENSOR_SYSFS;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		double c = 99.0;
 
-		snprintf(cfg.sensor_file, sizeof(cfg.sensor_file), "%s",
+		snprintf(cfg.file, sizeof(cfg.file), "%s",
 			 fixture(cases[i].file));
 		ck_assert_int_eq(read_once(&c), -1);
-		snprintf(want, sizeof(want), "%s: %s", cfg.sensor_file,
+		snprintf(want, sizeof(want), "%s: %s", cfg.file,
 			 cases[i].err);
 		ck_assert_str_eq(err, want);
 		ck_assert_double_eq(c, 99.0);
@@ -617,8 +622,8 @@ START_TEST(sysfs_rereads_each_time)
 	char want[1024];
 	double c;
 
-	cfg.sensor = SENSOR_SYSFS;
-	snprintf(cfg.sensor_file, sizeof(cfg.sensor_file), "%s", path);
+	cfg.kind = SENSOR_SYSFS;
+	snprintf(cfg.file, sizeof(cfg.file), "%s", path);
 	s = sensor_open(&cfg, NULL, NULL, err, sizeof(err));
 	ck_assert_msg(s != NULL, "%s", err);
 	ck_assert_int_eq(sensor_read(s, &c, err, sizeof(err)), 0);
@@ -626,10 +631,10 @@ START_TEST(sysfs_rereads_each_time)
 	tmp_file("temp", "21000\n", 6);
 	ck_assert_int_eq(sensor_read(s, &c, err, sizeof(err)), 0);
 	ck_assert_double_eq_tol(c, 21.0, 1e-9);
-	ck_assert_int_eq(unlink(cfg.sensor_file), 0);
+	ck_assert_int_eq(unlink(cfg.file), 0);
 	ck_assert_int_eq(sensor_read(s, &c, err, sizeof(err)), -1);
 	snprintf(want, sizeof(want), "%s: No such file or directory",
-		 cfg.sensor_file);
+		 cfg.file);
 	ck_assert_str_eq(err, want);
 	tmp_file("temp", "-1500", 5);
 	ck_assert_int_eq(sensor_read(s, &c, err, sizeof(err)), 0);
@@ -643,10 +648,10 @@ START_TEST(sysfs_size_limit)
 	char buf[4097];
 	double c = 99.0;
 
-	cfg.sensor = SENSOR_SYSFS;
+	cfg.kind = SENSOR_SYSFS;
 	/* 4096 bytes is allowed (and is not a number); one more is not. */
 	memset(buf, ' ', sizeof(buf));
-	snprintf(cfg.sensor_file, sizeof(cfg.sensor_file), "%s",
+	snprintf(cfg.file, sizeof(cfg.file), "%s",
 		 tmp_file("page", buf, 4096));
 	ck_assert_int_eq(read_once(&c), -1);
 	ck_assert_msg(strstr(err, "not a number") != NULL, "%s", err);
@@ -655,7 +660,7 @@ START_TEST(sysfs_size_limit)
 	ck_assert_msg(strstr(err, ": too large (over 4096 bytes)") != NULL,
 		      "%s", err);
 	/* An endless file is read no further than the limit. */
-	snprintf(cfg.sensor_file, sizeof(cfg.sensor_file), "/dev/zero");
+	snprintf(cfg.file, sizeof(cfg.file), "/dev/zero");
 	ck_assert_int_eq(read_once(&c), -1);
 	ck_assert_str_eq(err, "/dev/zero: too large (over 4096 bytes)");
 	ck_assert_double_eq(c, 99.0);
@@ -666,15 +671,15 @@ START_TEST(sysfs_open_errors)
 {
 	char want[1024];
 
-	cfg.sensor = SENSOR_SYSFS;
+	cfg.kind = SENSOR_SYSFS;
 	ck_assert_ptr_null(sensor_open(&cfg, NULL, NULL, err, sizeof(err)));
 	ck_assert_str_eq(err, "sensor = sysfs needs sensor_file");
-	snprintf(cfg.sensor_file, sizeof(cfg.sensor_file), "%s/missing", tmp);
+	snprintf(cfg.file, sizeof(cfg.file), "%s/missing", tmp);
 	ck_assert_ptr_null(sensor_open(&cfg, NULL, NULL, err, sizeof(err)));
 	snprintf(want, sizeof(want), "sensor_file %s: No such file or "
-		 "directory", cfg.sensor_file);
+		 "directory", cfg.file);
 	ck_assert_str_eq(err, want);
-	snprintf(cfg.sensor_file, sizeof(cfg.sensor_file), "%s", tmp);
+	snprintf(cfg.file, sizeof(cfg.file), "%s", tmp);
 	ck_assert_ptr_null(sensor_open(&cfg, NULL, NULL, err, sizeof(err)));
 	snprintf(want, sizeof(want), "sensor_file %s: Is a directory", tmp);
 	ck_assert_str_eq(err, want);
@@ -712,7 +717,7 @@ START_TEST(sim_follows_the_furnace)
 	struct sensor *s;
 	double c0, c1, c2;
 
-	cfg.sensor = SENSOR_SIM;
+	cfg.kind = SENSOR_SIM;
 	cfg.sim.noise_c = 0;
 	cfg.sim.start_c = 18.0;
 	cfg.sim.outside_c = 0.0;
@@ -739,7 +744,7 @@ START_TEST(sim_noise_and_no_callback)
 	struct sensor *s;
 	double c, lo = INFINITY, hi = -INFINITY;
 
-	cfg.sensor = SENSOR_SIM;
+	cfg.kind = SENSOR_SIM;
 	cfg.sim.noise_c = 0.5;
 	cfg.sim.start_c = 20.0;
 	cfg.sim.outside_c = 20.0; /* no drift */

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "conf/conf.h"
 #include "io/statefile.h"
 
 /* ---- the order of fsync and rename ---------------------------------- */
@@ -65,7 +66,7 @@ int __wrap_rename(const char *from, const char *to)
 /* main() makes @root and removes it, with whatever a failed test (which
  * skips its teardown) left in it; each test has a directory inside. */
 static char root[64], dir[128], path[160];
-static struct thermo_config cfg;
+static struct thermo_settings cfg;
 
 static void remove_tree(const char *d)
 {
@@ -142,7 +143,7 @@ static const char *parse_error(const char *text, size_t n)
 	struct saved_state st = { 12.5, MODE_OFF };
 
 	err[0] = '\0';
-	ck_assert_msg(state_parse(text, n, &cfg, &st, err, sizeof(err)) == -1,
+	ck_assert_msg(state_parse(text, n, &cfg.limits, &st, err, sizeof(err)) == -1,
 		      "accepted: %.*s", (int)n, text);
 	/* Field by field: memcmp would compare the struct's padding, which
 	 * an initializer leaves undefined (memcheck says so). */
@@ -163,10 +164,10 @@ START_TEST(format_and_parse_round_trip)
 		20, 21.5, 5, 30, 0.1 + 0.2 + 10, 29.999999999999996, 17.3,
 		-3.25,
 	};
-	struct thermo_config wide;
+	struct thermo_settings wide;
 
 	config_defaults(&wide);
-	wide.min_setpoint = -50;
+	wide.limits.min = -50;
 	for (size_t i = 0; i < sizeof(setpoints) / sizeof(setpoints[0]); i++)
 		for (int m = MODE_OFF; m <= MODE_HEAT; m++) {
 			struct saved_state st = { setpoints[i], m }, back;
@@ -175,7 +176,7 @@ START_TEST(format_and_parse_round_trip)
 
 			ck_assert_int_gt(n, 0);
 			ck_assert_int_eq(strlen(text), n);
-			ck_assert_msg(state_parse(text, (size_t)n, &wide, &back,
+			ck_assert_msg(state_parse(text, (size_t)n, &wide.limits, &back,
 						  err, sizeof(err)) == 0,
 				      "%s: %s", text, err);
 			ck_assert(back.setpoint == st.setpoint);
@@ -216,7 +217,7 @@ START_TEST(lenient_where_harmless)
 		struct saved_state st;
 		char err[256] = "";
 
-		ck_assert_msg(state_parse(texts[i], strlen(texts[i]), &cfg, &st,
+		ck_assert_msg(state_parse(texts[i], strlen(texts[i]), &cfg.limits, &st,
 					  err, sizeof(err)) == 0, "%zu: %s", i,
 			      err);
 		ck_assert(st.setpoint == 21);
@@ -307,8 +308,8 @@ START_TEST(bounds_come_from_the_config)
 	char err[256];
 
 	parse_error(text, sizeof(text) - 1);
-	cfg.max_setpoint = 40;
-	ck_assert_int_eq(state_parse(text, sizeof(text) - 1, &cfg, &st, err,
+	cfg.limits.max = 40;
+	ck_assert_int_eq(state_parse(text, sizeof(text) - 1, &cfg.limits, &st, err,
 				     sizeof(err)), 0);
 	ck_assert(st.setpoint == 35);
 	/* No configuration: no bounds, but still a finite number. */
@@ -327,7 +328,7 @@ START_TEST(save_then_load)
 	struct stat sb;
 
 	ck_assert_msg(state_save(path, &st, err, sizeof(err)) == 0, "%s", err);
-	ck_assert_msg(state_load(path, &cfg, &back, err, sizeof(err)) == 0,
+	ck_assert_msg(state_load(path, &cfg.limits, &back, err, sizeof(err)) == 0,
 		      "%s", err);
 	ck_assert(back.setpoint == 22.25);
 	ck_assert_int_eq(back.mode, MODE_OFF);
@@ -342,7 +343,7 @@ START_TEST(save_then_load)
 	st.mode = MODE_HEAT;
 	ck_assert_msg(state_save("state", &st, err, sizeof(err)) == 0, "%s",
 		      err);
-	ck_assert_int_eq(state_load(path, &cfg, &back, err, sizeof(err)), 0);
+	ck_assert_int_eq(state_load(path, &cfg.limits, &back, err, sizeof(err)), 0);
 	ck_assert_int_eq(back.mode, MODE_HEAT);
 	ck_assert_int_eq(chdir("/"), 0);
 }
@@ -371,16 +372,16 @@ START_TEST(load_missing_corrupt_and_odd_files)
 	struct saved_state st = { 12.5, MODE_OFF };
 	char err[256] = "";
 
-	ck_assert_int_eq(state_load(path, &cfg, &st, err, sizeof(err)),
+	ck_assert_int_eq(state_load(path, &cfg.limits, &st, err, sizeof(err)),
 			 -ENOENT);
 	ck_assert(st.setpoint == 12.5);
 	write_raw(path, "setpoint=21\nmode=he", 19);
-	ck_assert_int_eq(state_load(path, &cfg, &st, err, sizeof(err)), -1);
+	ck_assert_int_eq(state_load(path, &cfg.limits, &st, err, sizeof(err)), -1);
 	assert_has(err, path);
 	assert_has(err, "truncated");
 	ck_assert(st.setpoint == 12.5);
 	write_raw(path, "", 0);
-	ck_assert_int_eq(state_load(path, &cfg, &st, err, sizeof(err)), -1);
+	ck_assert_int_eq(state_load(path, &cfg.limits, &st, err, sizeof(err)), -1);
 	assert_has(err, "empty");
 	/* Only the first bytes are read: a huge file is refused quickly. */
 	{
@@ -390,16 +391,16 @@ START_TEST(load_missing_corrupt_and_odd_files)
 		write_raw(path, big, 1 << 20);
 		free(big);
 	}
-	ck_assert_int_eq(state_load(path, &cfg, &st, err, sizeof(err)), -1);
+	ck_assert_int_eq(state_load(path, &cfg.limits, &st, err, sizeof(err)), -1);
 	assert_has(err, "too large");
-	ck_assert_int_eq(state_load(dir, &cfg, &st, err, sizeof(err)), -1);
+	ck_assert_int_eq(state_load(dir, &cfg.limits, &st, err, sizeof(err)), -1);
 	assert_has(err, "not a regular file");
-	ck_assert_int_eq(state_load("/dev/null", &cfg, &st, err, sizeof(err)),
+	ck_assert_int_eq(state_load("/dev/null", &cfg.limits, &st, err, sizeof(err)),
 			 -1);
 	/* A FIFO would block a plain open(). */
 	ck_assert_int_eq(unlink(path), 0);
 	ck_assert_int_eq(mkfifo(path, 0600), 0);
-	ck_assert_int_eq(state_load(path, &cfg, &st, err, sizeof(err)), -1);
+	ck_assert_int_eq(state_load(path, &cfg.limits, &st, err, sizeof(err)), -1);
 	ck_assert(st.setpoint == 12.5);
 }
 END_TEST
@@ -436,7 +437,7 @@ START_TEST(failed_saves_keep_the_old_file)
 	snprintf(p, sizeof(p), "%s/", dir);
 	assert_save_fails(p, "not a file name");
 
-	ck_assert_int_eq(state_load(path, &cfg, &st, err, sizeof(err)), 0);
+	ck_assert_int_eq(state_load(path, &cfg.limits, &st, err, sizeof(err)), 0);
 	ck_assert(st.setpoint == 19.5);
 	ck_assert_int_eq(st.mode, MODE_OFF);
 	/* No temporary file left behind; only the directory made above. */
@@ -479,7 +480,7 @@ START_TEST(short_write_keeps_the_old_file)
 		      "status %#x: %s", status, err);
 	assert_has(err, path);
 	assert_has(err, "File too large");
-	ck_assert_int_eq(state_load(path, &cfg, &st, err, sizeof(err)), 0);
+	ck_assert_int_eq(state_load(path, &cfg.limits, &st, err, sizeof(err)), 0);
 	ck_assert(st.setpoint == 19.5);
 	ck_assert_int_eq(others(NULL, 0), 0);
 }
@@ -598,7 +599,7 @@ START_TEST(sigkill_while_saving_never_tears)
 			      WTERMSIG(status) == SIGKILL,
 			      "kill %d: the saver stopped by itself (%#x)", i,
 			      status);
-		ck_assert_msg(state_load(path, &cfg, &st, err,
+		ck_assert_msg(state_load(path, &cfg.limits, &st, err,
 					 sizeof(err)) == 0,
 			      "kill %d: %s", i, err);
 		if (st.setpoint == a.setpoint && st.mode == a.mode)

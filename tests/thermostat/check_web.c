@@ -27,12 +27,11 @@
 
 #include <sharedstate.h>
 
-/* thermostat/config.h through these; "config.h" alone would find
- * autoconf's. */
-#include "web/api.h"
+#include "conf/conf.h"
 #include "core/history.h"
 #include "log.h"
 #include "util/timeutil.h"
+#include "web/api.h"
 #include "web/web.h"
 
 #include "http.h"
@@ -45,13 +44,13 @@ static char root[64];		/* made by main(), removed at the end */
 static double scale = 1;	/* TEST_SCALE: sanitizer builds are slower */
 
 /* The server under test, and what it serves. */
-static struct thermo_config cfg;
+static struct thermo_settings cfg;
 static thermo_handle rec;
 static history_handle hist;
 static struct web *web;
 static int port;
 
-typedef void tweak_fn(struct thermo_config *c);
+typedef void tweak_fn(struct thermo_settings *c);
 
 /* A record as a running daemon has it: a fresh reading of 19.5 C, live
  * threads, setpoint 21 C, heat mode. */
@@ -425,7 +424,7 @@ START_TEST(stale_or_unknown_temperature_is_null)
 }
 END_TEST
 
-static void in_fahrenheit(struct thermo_config *c)
+static void in_fahrenheit(struct thermo_settings *c)
 {
 	c->units = 'F';
 }
@@ -1201,7 +1200,7 @@ START_TEST(ambiguous_framing_is_400_and_changes_nothing)
 }
 END_TEST
 
-static void short_timeout(struct thermo_config *c)
+static void short_timeout(struct thermo_settings *c)
 {
 	c->request_timeout_ms = 200;
 }
@@ -1338,7 +1337,7 @@ START_TEST(compat_set_thermostat)
 }
 END_TEST
 
-static void no_compat(struct thermo_config *c)
+static void no_compat(struct thermo_settings *c)
 {
 	c->compat_routes = false;
 }
@@ -1739,13 +1738,13 @@ static const char *htdigest_file(void)
 	return path;
 }
 
-static void with_auth(struct thermo_config *c)
+static void with_auth(struct thermo_settings *c)
 {
 	snprintf(c->password_file, sizeof(c->password_file), "%s",
 		 htdigest_file());
 }
 
-static void with_auth_reads(struct thermo_config *c)
+static void with_auth_reads(struct thermo_settings *c)
 {
 	with_auth(c);
 	c->auth_reads = true;
@@ -1852,7 +1851,7 @@ START_TEST(writes_need_digest_auth)
 }
 END_TEST
 
-static void missing_password_file(struct thermo_config *c)
+static void missing_password_file(struct thermo_settings *c)
 {
 	snprintf(c->password_file, sizeof(c->password_file),
 		 "%s/no-such-file", root);
@@ -2144,7 +2143,7 @@ START_TEST(closing_the_record_ends_streams_at_once)
 }
 END_TEST
 
-static void four_threads(struct thermo_config *c)
+static void four_threads(struct thermo_settings *c)
 {
 	c->num_threads = 4;
 }
@@ -2210,9 +2209,9 @@ END_TEST
 
 /* ---- listening ------------------------------------------------------ */
 
-static void default_host(struct thermo_config *c)
+static void default_host(struct thermo_settings *c)
 {
-	struct thermo_config d;
+	struct thermo_settings d;
 	const char *colon;
 
 	config_defaults(&d);
@@ -2250,7 +2249,7 @@ static bool listening_address(int p, char *addr, size_t len)
 
 START_TEST(default_is_loopback_only)
 {
-	struct thermo_config d;
+	struct thermo_settings d;
 	struct ifaddrs *ifs, *i;
 	struct http_resp rs;
 	char addr[16];
@@ -2382,7 +2381,7 @@ int main(void)
 		scale = atof(sc);
 	/* Warnings about the missing password file would drown the
 	 * output. */
-	log_set_level(LOG_ERR_);
+	log_set_level(LOG_LEVEL_ERROR);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
 		fprintf(stderr, "curl_global_init failed\n");
 		return EXIT_FAILURE;

@@ -123,8 +123,12 @@ void sim_realistic_house(struct house_params *h)
 
 void sim_default_params(struct sim_params *p)
 {
+	struct thermo_settings def;
+
 	memset(p, 0, sizeof(*p));
-	house_default_params(&p->house);
+	/* The demo house of the daemon's defaults (sim_* keys). */
+	config_defaults(&def);
+	p->house = def.sensor.sim;
 	/* The daemon's defaults (thermostat.conf(5)). */
 	p->control.cold_tolerance = 0.3;
 	p->control.hot_tolerance = 0.3;

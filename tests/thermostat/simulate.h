@@ -20,10 +20,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "conf/settings.h"
+#include "conf/conf.h"
 #include "core/control.h"
-#include "io/house.h"
 #include "core/record.h"
+#include "io/house.h"
 
 enum sim_action {
 	SIM_SET_SETPOINT,	/* value: degrees C */
@@ -117,7 +117,7 @@ struct sim_report {
 	struct sim_violation first[SIM_RECORDED];
 };
 
-/* The daemon's defaults, the demo house (house_default_params), 20 C in
+/* The daemon's defaults, the demo house (the sim_* keys' defaults), 20 C in
  * heat mode for one day, no random events, seed 1. */
 void sim_default_params(struct sim_params *p);
 /* A house that takes hours to warm up, as a real one does. */

@@ -1,10 +1,17 @@
 # SPDX-License-Identifier: MIT
-# Configuration (thermostat.conf, the command line) and the state file,
-# with their Check suites.  Included from thermostat/local.mk, inside
-# "if BUILD_THERMOSTAT".
+# The settings: thermostat.conf and the command line, read, checked and
+# printed back (conf/keys.h says which file does what), with the Check
+# suites of the configuration and of the state file.
 thermostat_libthermo_la_SOURCES += \
+	thermostat/conf/cli.c \
+	thermostat/conf/conf.h \
+	thermostat/conf/file.c \
 	thermostat/conf/keys.c \
-	thermostat/conf/settings.h
+	thermostat/conf/keys.h \
+	thermostat/conf/netcheck.c \
+	thermostat/conf/settings.h \
+	thermostat/conf/validate.c \
+	thermostat/conf/values.c
 
 if HAVE_CHECK
 check_PROGRAMS += \

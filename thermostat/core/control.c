@@ -36,6 +36,7 @@
 #include <stddef.h>
 
 #include "core/control.h"
+#include "util/timeutil.h"
 
 /* The relay as the rules see it: on or off, and since when. */
 struct relay_view {
@@ -47,6 +48,13 @@ static double stale_deadline(const struct control_input *in,
 			     const struct control_config *cfg)
 {
 	return in->temperature_at + cfg->sensor_timeout;
+}
+
+/* Until then a missing first reading is "starting". */
+static double settle_deadline(const struct control_input *in,
+			      const struct control_config *cfg)
+{
+	return in->start + cfg->sensor_timeout;
 }
 
 /* Written as "at < deadline" so that a NaN anywhere reads as stale. */
@@ -61,6 +69,42 @@ bool control_reading_fresh(const struct control_input *in,
 			   const struct control_config *cfg)
 {
 	return fresh_at(in, cfg, in->now);
+}
+
+bool control_sensor_settled(const struct control_input *in,
+			    const struct control_config *cfg)
+{
+	return fresh_at(in, cfg, in->now) ||
+	       in->now >= settle_deadline(in, cfg);
+}
+
+bool control_sensor_stale(const struct control_input *in,
+			  const struct control_config *cfg)
+{
+	return !fresh_at(in, cfg, in->now) &&
+	       (in->temperature_at > 0 || in->now >= settle_deadline(in, cfg));
+}
+
+void control_input_of(struct control_input *in, const struct thermo *r,
+		      double now, double start)
+{
+	in->now = now;
+	in->start = start;
+	in->temperature = r->temperature;
+	in->temperature_at = ts_to_s(r->temperature_at);
+	in->setpoint = r->setpoint;
+	in->mode = r->mode;
+	in->heating = r->heating;
+	in->relay_changed_at = ts_to_s(r->relay_changed_at);
+}
+
+bool control_record_fresh(const struct thermo *r,
+			  const struct control_config *cfg, double now)
+{
+	struct control_input in;
+
+	control_input_of(&in, r, now, 0);
+	return control_reading_fresh(&in, cfg);
 }
 
 /* max_on limits runs only when positive: NaN compares false, as 0. */

@@ -9,8 +9,17 @@
 
 #include <stdbool.h>
 
-#include "conf/settings.h"
 #include "core/record.h"
+
+/* The rules' parameters (thermostat.conf(5)); seconds and degrees C. */
+struct control_config {
+	double cold_tolerance;	/* heat on at or below setpoint - this */
+	double hot_tolerance;	/* heat off at or above setpoint + this */
+	double min_on;		/* shortest run, except for safety */
+	double min_off;		/* shortest rest */
+	double max_on;		/* longest run; 0: no limit */
+	double sensor_timeout;	/* no valid reading for this long: off */
+};
 
 struct control_input {
 	double now;		 /* CLOCK_MONOTONIC seconds */
@@ -64,10 +73,30 @@ void control_decide(const struct control_input *in,
 		    const struct control_config *cfg,
 		    struct control_output *out);
 
-/* Is the reading valid and fresh at in->now (now < temperature_at +
- * sensor_timeout)? */
+/* The input as record @r has it at @now, for a daemon started at
+ * @start. */
+void control_input_of(struct control_input *in, const struct thermo *r,
+		      double now, double start);
+
+/*
+ * The sensor's time rules, each one expression in control.c:
+ * - fresh: the reading is valid and now < temperature_at + sensor_timeout;
+ * - settled: the sensor has had its chance, a fresh reading or
+ *   sensor_timeout since start (until then a missing reading is
+ *   "starting", not a fault; the daemon reports itself ready then);
+ * - stale: no fresh reading, and either one aged past sensor_timeout or
+ *   none came within sensor_timeout of start.
+ * The heat is off whenever the reading is not fresh, stale or not.
+ */
 bool control_reading_fresh(const struct control_input *in,
 			   const struct control_config *cfg);
+bool control_sensor_settled(const struct control_input *in,
+			    const struct control_config *cfg);
+bool control_sensor_stale(const struct control_input *in,
+			  const struct control_config *cfg);
+/* control_reading_fresh() of record @r at @now. */
+bool control_record_fresh(const struct thermo *r,
+			  const struct control_config *cfg, double now);
 
 /* "min_off", "sensor_stale"...: a short snake-case name for logs, JSON
  * and metrics; and a sentence for people.  Static strings; an unknown

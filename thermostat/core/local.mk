@@ -1,8 +1,12 @@
 # SPDX-License-Identifier: MIT
-# The control decision, and its tests: every rule at its boundaries, then
-# simulated days of a house through tests/thermostat/simulate.c (the
-# harness the soak test reuses).
+# The core: the record, the control decision and the sensor's time rules,
+# the write path of commands, the history.  Pure: no I/O, no clock of its
+# own.  The decision's tests: every rule at its boundaries, then simulated
+# days of a house through tests/thermostat/simulate.c (the harness the
+# soak test reuses).
 thermostat_libthermo_la_SOURCES += \
+	thermostat/core/command.c \
+	thermostat/core/command.h \
 	thermostat/core/control.c \
 	thermostat/core/control.h \
 	thermostat/core/history.c \
@@ -21,3 +25,19 @@ tests_thermostat_check_control_SOURCES = \
 tests_thermostat_check_control_CPPFLAGS = $(THERMO_CPPFLAGS)
 tests_thermostat_check_control_CFLAGS = $(THERMO_TEST_CFLAGS)
 tests_thermostat_check_control_LDADD = $(THERMO_TEST_LIBS) -lm
+
+# A simulated week of the control loop with random setpoints, mode
+# changes and sensor dropouts (tests/thermostat/simulate.c): make check
+# runs one week, make soak SOAK_DAYS (default a year).
+check_PROGRAMS += tests/thermostat/soak
+TESTS += tests/thermostat/soak
+tests_thermostat_soak_SOURCES = \
+	tests/thermostat/soak.c \
+	tests/thermostat/simulate.c \
+	tests/thermostat/simulate.h
+tests_thermostat_soak_CPPFLAGS = $(THERMO_CPPFLAGS)
+tests_thermostat_soak_CFLAGS = $(THERMO_CFLAGS)
+tests_thermostat_soak_LDADD = thermostat/libthermo.la -lm
+SOAK_DAYS = 365
+soak: tests/thermostat/soak$(EXEEXT)
+	$(AM_V_at)tests/thermostat/soak $(SOAK_DAYS)

@@ -1,37 +1,40 @@
 /* SPDX-License-Identifier: MIT */
-#include <string.h>
+#include <stddef.h>
 
 #include "core/record.h"
+#include "util/names.h"
 
 SS_RECORD_DEFINE(thermo, THERMO_FIELDS);
 
+static const struct name_value mode_names[] = {
+	{ "off", MODE_OFF }, { "heat", MODE_HEAT }, { NULL, 0 },
+};
+
+static const struct name_value sensor_status_names[] = {
+	{ "starting", SENSOR_STARTING }, { "ok", SENSOR_OK },
+	{ "error", SENSOR_ERROR }, { "stale", SENSOR_STALE }, { NULL, 0 },
+};
+
 const char *mode_name(enum thermo_mode mode)
 {
-	return mode == MODE_OFF ? "off" : mode == MODE_HEAT ? "heat" : "?";
+	const char *name = names_name(mode_names, (int)mode);
+
+	return name ? name : "?";
 }
 
 int mode_from_name(const char *name, enum thermo_mode *out)
 {
-	if (strcmp(name, "off") == 0)
-		*out = MODE_OFF;
-	else if (strcmp(name, "heat") == 0)
-		*out = MODE_HEAT;
-	else
+	const struct name_value *nv = names_find(mode_names, name, false);
+
+	if (!nv)
 		return -1;
+	*out = (enum thermo_mode)nv->value;
 	return 0;
 }
 
 const char *sensor_status_name(enum sensor_status status)
 {
-	switch (status) {
-	case SENSOR_STARTING:
-		return "starting";
-	case SENSOR_OK:
-		return "ok";
-	case SENSOR_ERROR:
-		return "error";
-	case SENSOR_STALE:
-		return "stale";
-	}
-	return "?";
+	const char *name = names_name(sensor_status_names, (int)status);
+
+	return name ? name : "?";
 }

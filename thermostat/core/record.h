@@ -42,6 +42,11 @@ enum thermo_reason {
 };
 #define REASON_COUNT (REASON_SHUTDOWN + 1)
 
+/* The setpoints a client may ask for, degrees C, both included. */
+struct setpoint_limits {
+	double min, max;
+};
+
 #define THERMO_FIELDS(X)                                                     \
 	/* false once shutdown has begun */                                  \
 	X(bool, running, true)                                               \

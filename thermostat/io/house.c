@@ -3,15 +3,6 @@
 
 #include "io/house.h"
 
-void house_default_params(struct house_params *p)
-{
-	p->outside_c = 5.0;
-	p->start_c = 17.0;
-	p->gain_c_per_s = 0.02;	/* 1.2 C a minute, before losses */
-	p->loss_per_s = 0.0005;	/* 0.6 C a minute at 20 C inside */
-	p->noise_c = 0.02;
-}
-
 void house_init(struct house *h, const struct house_params *p, uint64_t seed)
 {
 	h->p = *p;

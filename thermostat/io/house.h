@@ -25,8 +25,6 @@ struct house {
 	uint64_t rng;		/* xorshift state for the noise */
 };
 
-/* Defaults giving a demo that moves visibly within minutes. */
-void house_default_params(struct house_params *p);
 void house_init(struct house *h, const struct house_params *p, uint64_t seed);
 /* Advances the house by @dt_s seconds with the furnace on or off (exact
  * solution of the linear model, so any step size is stable). */

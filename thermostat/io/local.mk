@@ -1,9 +1,12 @@
 # SPDX-License-Identifier: MIT
-# Sensors and relay (included from thermostat/local.mk, inside
-# BUILD_THERMOSTAT): their sources in libthermo, their Check suites, and
-# the fixture trees the sensor suite reads.
+# The I/O around the core: sensors and their parsers, the relay, the
+# simulated house, the state file.  Their sources in libthermo, their
+# Check suites, and the fixture trees the sensor suite reads.
 
 thermostat_libthermo_la_SOURCES += \
+	thermostat/io/house.c \
+	thermostat/io/house.h \
+	thermostat/io/kinds.c \
 	thermostat/io/relay.c \
 	thermostat/io/relay.h \
 	thermostat/io/relay_gpiod.c \
@@ -11,8 +14,7 @@ thermostat_libthermo_la_SOURCES += \
 	thermostat/io/sensor.c \
 	thermostat/io/sensor.h \
 	thermostat/io/sensor_parse.c \
-	thermostat/io/house.c \
-	thermostat/io/house.h \
+	thermostat/io/sensor_parse.h \
 	thermostat/io/statefile.c \
 	thermostat/io/statefile.h
 
@@ -40,9 +42,11 @@ tests_thermostat_check_relay_SOURCES = \
 	tests/thermostat/check_relay.c \
 	tests/thermostat/fake_gpiod.c \
 	tests/thermostat/fake_gpiod.h \
-	thermostat/log.c \
 	thermostat/io/relay.c \
-	thermostat/io/relay_gpiod.c
+	thermostat/io/relay_gpiod.c \
+	thermostat/log.c \
+	thermostat/util/errmsg.c \
+	thermostat/util/names.c
 tests_thermostat_check_relay_CPPFLAGS = $(THERMO_CPPFLAGS)
 tests_thermostat_check_relay_CFLAGS = $(THERMO_TEST_CFLAGS)
 tests_thermostat_check_relay_LDFLAGS = $(AM_LDFLAGS) $(GPIOD_WRAPS)

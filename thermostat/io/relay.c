@@ -10,9 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
 #include "io/relay.h"
 #include "io/relay_gpiod.h"
+#include "log.h"
+#include "util/errmsg.h"
 
 struct relay {
 	enum relay_kind kind;
@@ -21,36 +22,35 @@ struct relay {
 	const char *fail_file;		/* RELAY_SIM: fails while it exists */
 };
 
-struct relay *relay_open(const struct thermo_config *cfg, char *err,
+struct relay *relay_open(const struct relay_settings *set, char *err,
 			 size_t len)
 {
 	struct relay *r = calloc(1, sizeof(*r));
 
 	if (!r) {
-		snprintf(err, len, "relay: out of memory");
+		errmsg(err, len, "relay: out of memory");
 		return NULL;
 	}
-	r->kind = cfg->relay;
-	switch (cfg->relay) {
+	r->kind = set->kind;
+	switch (set->kind) {
 	case RELAY_GPIOD:
-		r->gpiod = relay_gpiod_open(cfg->gpio_chip, cfg->gpio_line,
-					    cfg->active_low, err, len);
+		r->gpiod = relay_gpiod_open(set->gpio_chip, set->gpio_line,
+					    set->active_low, err, len);
 		if (!r->gpiod)
 			goto fail;
-		log_debug("relay: %s line %u%s, off", cfg->gpio_chip,
-			  cfg->gpio_line,
-			  cfg->active_low ? " (active low)" : "");
+		log_debug("relay: %s line %u%s, off", set->gpio_chip,
+			  set->gpio_line,
+			  set->active_low ? " (active low)" : "");
 		return r;
 	case RELAY_SIM:
 		/* The control thread records the state; the log shows it to
 		 * whoever runs the demo. */
 		log_info("relay: off (simulated)");
-		r->fail_file = cfg->sim_relay_fail_file[0]
-				       ? cfg->sim_relay_fail_file
-				       : NULL;
+		r->fail_file = set->sim_fail_file[0] ? set->sim_fail_file
+						     : NULL;
 		return r;
 	}
-	snprintf(err, len, "relay: unknown kind %d", (int)cfg->relay);
+	errmsg(err, len, "relay: unknown kind %d", (int)set->kind);
 fail:
 	free(r);
 	return NULL;
@@ -64,9 +64,8 @@ int relay_set(struct relay *r, bool on, char *err, size_t len)
 			return -1;
 	} else if (r->fail_file && access(r->fail_file, F_OK) == 0) {
 		/* Fault injection for the tests of the retry path. */
-		snprintf(err, len, "simulated relay: %s (%s exists)",
-			 strerror(EIO), r->fail_file);
-		return -1;
+		return errmsg(err, len, "simulated relay: %s (%s exists)",
+			      strerror(EIO), r->fail_file);
 	} else if (on != r->on) {
 		/* The control thread logs each switch with its reason. */
 		log_debug("relay: %s (simulated)", on ? "on" : "off");

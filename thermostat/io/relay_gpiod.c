@@ -8,25 +8,21 @@
  * with active_low the library inverts the electrical level.
  */
 #define _GNU_SOURCE
+#include "config.h" /* configure's: THERMO_GPIOD_API */
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/*
- * The configure-generated header.  Not "config.h": from this directory a
- * quoted include finds thermostat/config.h (the daemon's configuration)
- * first; the angle form skips this directory and finds the one in
- * $(top_builddir), which AM_CPPFLAGS lists before thermostat/.
- */
-#include <config.h>
 #include <gpiod.h>
 
-#include "log.h"
 #include "io/relay_gpiod.h"
+#include "log.h"
+#include "util/errmsg.h"
 
 #ifndef THERMO_GPIOD_API
-#error "THERMO_GPIOD_API is undefined: <config.h> is not configure's header"
+#error "THERMO_GPIOD_API is undefined: config.h is not configure's header"
 #endif
 /* Only the 1.x header defines GPIOD_LINE_BULK_MAX_LINES: catch a build
  * that mixes one version's configure result with the other's header. */
@@ -60,9 +56,8 @@ static void seterr(const struct relay_gpiod *g, char *err, size_t len,
 		hint = " (may this user open the chip? group gpio?)";
 	else if (e == EBUSY)
 		hint = " (used by another program or a kernel driver)";
-	if (err && len)
-		snprintf(err, len, "relay %s line %u: %s: %s%s", g->chip,
-			 g->line, what, strerror(e), hint);
+	errmsg(err, len, "relay %s line %u: %s: %s%s", g->chip, g->line, what,
+	       strerror(e), hint);
 }
 
 #if THERMO_GPIOD_API == 2
@@ -219,15 +214,13 @@ struct relay_gpiod *relay_gpiod_open(const char *chip, unsigned line,
 	struct relay_gpiod *g = calloc(1, sizeof(*g));
 
 	if (!g) {
-		if (err && len)
-			snprintf(err, len, "relay: out of memory");
+		errmsg(err, len, "relay: out of memory");
 		return NULL;
 	}
 	snprintf(g->chip, sizeof(g->chip), "%s", chip);
 	g->line = line;
 	if (!chip[0]) {
-		if (err && len)
-			snprintf(err, len, "relay: gpio_chip is not set");
+		errmsg(err, len, "relay: gpio_chip is not set");
 		goto fail;
 	}
 	if (gpiod_request(g, active_low, err, len) < 0)

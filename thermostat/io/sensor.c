@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,8 @@
 
 #include "io/house.h"
 #include "io/sensor.h"
+#include "io/sensor_parse.h"
+#include "util/errmsg.h"
 #include "util/timeutil.h"
 
 /*
@@ -44,20 +45,6 @@ struct sensor {
 	void *ctx;
 	char buf[SENSOR_MAX_FILE + 1];
 };
-
-static void seterr(char *err, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || len == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-}
 
 /*
  * Reads all of @path into @buf (@cap + 1 bytes: one more than allowed, to
@@ -125,28 +112,28 @@ static void join_names(struct dirent **names, int count, char *out,
  * Everything that can go wrong here is a configuration or wiring problem,
  * so the messages list what was found.
  */
-static int w1_open(struct sensor *s, const struct thermo_config *cfg,
+static int w1_open(struct sensor *s, const struct sensor_settings *set,
 		   char *err, size_t len)
 {
-	const char *want = cfg->w1_device;
+	const char *want = set->w1_device;
 	char dir[PATH_MAX], found[256];
 	struct dirent **names = NULL;
 	const char *id = NULL;
 	int count, ret = -1;
 
 	if ((size_t)snprintf(dir, sizeof(dir), "%s" W1_DEVICES,
-			     cfg->sysfs_root) >= sizeof(dir)) {
-		seterr(err, len, "sysfs_root is too long");
+			     set->sysfs_root) >= sizeof(dir)) {
+		errmsg(err, len, "sysfs_root is too long");
 		return -1;
 	}
 	if (want[0] && (strchr(want, '/') || strcmp(want, ".") == 0 ||
 			strcmp(want, "..") == 0)) {
-		seterr(err, len, "w1_device \"%s\": not a device name", want);
+		errmsg(err, len, "w1_device \"%s\": not a device name", want);
 		return -1;
 	}
 	count = scandir(dir, &names, is_ds18b20, alphasort);
 	if (count < 0) {
-		seterr(err, len,
+		errmsg(err, len,
 		       "w1: cannot list %s: %s (is the 1-wire bus set up?)",
 		       dir, strerror(errno));
 		return -1;
@@ -162,13 +149,13 @@ static int w1_open(struct sensor *s, const struct thermo_config *cfg,
 		    stat(s->path, &st) == 0 && S_ISDIR(st.st_mode))
 			id = want;
 		else
-			seterr(err, len,
+			errmsg(err, len,
 			       "w1 device %s not found in %s (found: %s)",
 			       want, dir, found);
 	} else if (count == 0) {
-		seterr(err, len, "no DS18B20 (" W1_FAMILY "*) in %s", dir);
+		errmsg(err, len, "no DS18B20 (" W1_FAMILY "*) in %s", dir);
 	} else if (count > 1) {
-		seterr(err, len,
+		errmsg(err, len,
 		       "several DS18B20 in %s (%s): set w1_device to one",
 		       dir, found);
 	} else {
@@ -178,7 +165,7 @@ static int w1_open(struct sensor *s, const struct thermo_config *cfg,
 		goto out;
 	if ((size_t)snprintf(s->path, sizeof(s->path), "%s/%s/w1_slave", dir,
 			     id) >= sizeof(s->path)) {
-		seterr(err, len, "w1: path too long");
+		errmsg(err, len, "w1: path too long");
 		goto out;
 	}
 	snprintf(s->name, sizeof(s->name), "w1 %s", id);
@@ -190,33 +177,33 @@ out:
 	return ret;
 }
 
-static int sysfs_open(struct sensor *s, const struct thermo_config *cfg,
+static int sysfs_open(struct sensor *s, const struct sensor_settings *set,
 		      char *err, size_t len)
 {
 	struct stat st;
 	int fd;
 
-	if (!cfg->sensor_file[0]) {
-		seterr(err, len, "sensor = sysfs needs sensor_file");
+	if (!set->file[0]) {
+		errmsg(err, len, "sensor = sysfs needs sensor_file");
 		return -1;
 	}
 	if ((size_t)snprintf(s->path, sizeof(s->path), "%s",
-			     cfg->sensor_file) >= sizeof(s->path)) {
-		seterr(err, len, "sensor_file is too long");
+			     set->file) >= sizeof(s->path)) {
+		errmsg(err, len, "sensor_file is too long");
 		return -1;
 	}
-	snprintf(s->name, sizeof(s->name), "%s", cfg->sensor_file);
+	snprintf(s->name, sizeof(s->name), "%s", set->file);
 	/* Catch a wrong path at startup; whether it holds a temperature is
 	 * up to each read. */
 	fd = open(s->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
-		seterr(err, len, "sensor_file %s: %s", s->path,
+		errmsg(err, len, "sensor_file %s: %s", s->path,
 		       strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
 		close(fd);
-		seterr(err, len, "sensor_file %s: %s", s->path,
+		errmsg(err, len, "sensor_file %s: %s", s->path,
 		       strerror(EISDIR));
 		return -1;
 	}
@@ -224,7 +211,7 @@ static int sysfs_open(struct sensor *s, const struct thermo_config *cfg,
 	return 0;
 }
 
-struct sensor *sensor_open(const struct thermo_config *cfg,
+struct sensor *sensor_open(const struct sensor_settings *set,
 			   sensor_heating_fn *heating, void *ctx, char *err,
 			   size_t len)
 {
@@ -232,27 +219,27 @@ struct sensor *sensor_open(const struct thermo_config *cfg,
 	int ret = -1;
 
 	if (!s) {
-		seterr(err, len, "sensor: out of memory");
+		errmsg(err, len, "sensor: out of memory");
 		return NULL;
 	}
-	s->kind = cfg->sensor;
-	switch (cfg->sensor) {
+	s->kind = set->kind;
+	switch (set->kind) {
 	case SENSOR_W1:
-		ret = w1_open(s, cfg, err, len);
+		ret = w1_open(s, set, err, len);
 		break;
 	case SENSOR_SYSFS:
-		ret = sysfs_open(s, cfg, err, len);
+		ret = sysfs_open(s, set, err, len);
 		break;
 	case SENSOR_SIM:
 		snprintf(s->name, sizeof(s->name), "sim");
-		house_init(&s->house, &cfg->sim, SIM_SEED);
+		house_init(&s->house, &set->sim, SIM_SEED);
 		s->last = mono_now();
 		s->heating = heating;
 		s->ctx = ctx;
 		ret = 0;
 		break;
 	default:
-		seterr(err, len, "unknown sensor kind %d", (int)cfg->sensor);
+		errmsg(err, len, "unknown sensor kind %d", (int)set->kind);
 		break;
 	}
 	if (ret < 0) {
@@ -290,13 +277,13 @@ int sensor_read(struct sensor *s, double *celsius, char *err, size_t len)
 
 	ret = read_capped(s->path, s->buf, SENSOR_MAX_FILE, &n);
 	if (ret == -EFBIG) {
-		seterr(err, len, "%s: too large (over %d bytes)", s->name,
+		errmsg(err, len, "%s: too large (over %d bytes)", s->name,
 		       SENSOR_MAX_FILE);
 		return -1;
 	}
 	/* Short messages ("file: why"): the record keeps 63 characters. */
 	if (ret < 0) {
-		seterr(err, len, "%s: %s%s", s->name,
+		errmsg(err, len, "%s: %s%s", s->name,
 		       s->kind == SENSOR_W1 ? "w1_slave: " : "",
 		       strerror(-ret));
 		return -1;
@@ -306,7 +293,7 @@ int sensor_read(struct sensor *s, double *celsius, char *err, size_t len)
 	else
 		ret = parse_millidegrees(s->buf, n, celsius, why, sizeof(why));
 	if (ret < 0) {
-		seterr(err, len, "%s: %s", s->name, why);
+		errmsg(err, len, "%s: %s", s->name, why);
 		return -1;
 	}
 	return 0;

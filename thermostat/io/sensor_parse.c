@@ -6,12 +6,13 @@
  * the kernel writes is narrow, so they accept exactly that and call
  * anything else an error: a misread temperature would drive a furnace.
  */
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "io/sensor.h"
+#include "io/sensor_parse.h"
+#include "util/errmsg.h"
+#include "util/strconv.h"
 
 /* The DS18B20's range (datasheet); readings outside it are faults. */
 #define W1_MIN_MILLI (-55000LL)
@@ -29,23 +30,8 @@
 #define MILLI_MIN (-273150LL)
 #define MILLI_MAX 1000000LL
 
-/* Past this, a number is out of range anyway; stop accumulating so that a
- * megabyte of digits cannot overflow. */
+/* Past this, a number is out of range for every sensor. */
 #define NUMBER_CAP 1000000000LL
-
-static void seterr(char *err, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || len == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-}
 
 /* A byte for a message: 'x' when printable, else a name or its code. */
 static void describe_byte(unsigned char c, char *out, size_t len)
@@ -72,29 +58,14 @@ static void describe_byte(unsigned char c, char *out, size_t len)
 static int parse_number(const char *text, size_t n, size_t *pos,
 			long long *out)
 {
-	size_t i = *pos;
-	bool neg = false, big = false;
-	long long v = 0;
-	size_t start;
+	size_t taken;
+	bool big;
 
-	if (i < n && text[i] == '-') {
-		neg = true;
-		i++;
-	}
-	start = i;
-	for (; i < n && text[i] >= '0' && text[i] <= '9'; i++) {
-		if (v < NUMBER_CAP)
-			v = v * 10 + (text[i] - '0');
-		else
-			big = true;
-	}
-	if (i == start)
+	taken = strconv_whole(text + *pos, n - *pos, false, out, &big);
+	if (!taken)
 		return -1;
-	*pos = i;
-	if (big || v >= NUMBER_CAP)
-		return -2;
-	*out = neg ? -v : v;
-	return 0;
+	*pos += taken;
+	return big || *out >= NUMBER_CAP || *out <= -NUMBER_CAP ? -2 : 0;
 }
 
 /* The first occurrence of @needle (length @m) in text[from, to), or @to. */
@@ -139,43 +110,43 @@ int parse_w1_slave(const char *text, size_t n, double *celsius, char *err,
 	int ret;
 
 	if (n == 0) {
-		seterr(err, len, "empty file");
+		errmsg(err, len, "empty file");
 		return -1;
 	}
 	nl = memchr(text, '\n', n);
 	if (!nl) {
-		seterr(err, len, "truncated (line 1 has no newline)");
+		errmsg(err, len, "truncated (line 1 has no newline)");
 		return -1;
 	}
 	l1 = (size_t)(nl - text);
 	if (ends_with(text, l1, " NO")) {
-		seterr(err, len, "CRC check failed (line 1 ends in NO)");
+		errmsg(err, len, "CRC check failed (line 1 ends in NO)");
 		return -1;
 	}
 	if (!ends_with(text, l1, " YES")) {
 		if (l1 > 0 && text[l1 - 1] == '\r')
-			seterr(err, len,
+			errmsg(err, len,
 			       "line 1 ends in a carriage return, not YES");
 		else
-			seterr(err, len, "line 1 does not end in YES");
+			errmsg(err, len, "line 1 does not end in YES");
 		return -1;
 	}
 	/* A bus held low reads as zeros, whose CRC is zero: "YES", t=0. */
 	if (starts_with(text, l1, "00 00 00 00 00 00 00 00 00 ")) {
-		seterr(err, len, "scratchpad all zeros (1-wire bus fault)");
+		errmsg(err, len, "scratchpad all zeros (1-wire bus fault)");
 		return -1;
 	}
 
 	l2_start = l1 + 1;
 	if (l2_start == n) {
-		seterr(err, len, "truncated (no line 2)");
+		errmsg(err, len, "truncated (no line 2)");
 		return -1;
 	}
 	nl = memchr(text + l2_start, '\n', n - l2_start);
 	l2_end = nl ? (size_t)(nl - text) : n;
 	t = find(text, l2_start, l2_end, "t=", 2);
 	if (t == l2_end) {
-		seterr(err, len, nl ? "line 2 has no t="
+		errmsg(err, len, nl ? "line 2 has no t="
 				    : "truncated (line 2 has no t=)");
 		return -1;
 	}
@@ -183,38 +154,38 @@ int parse_w1_slave(const char *text, size_t n, double *celsius, char *err,
 	ret = parse_number(text, l2_end, &pos, &milli);
 	if (ret == -1) {
 		if (!nl && pos == l2_end)
-			seterr(err, len, "truncated (nothing after t=)");
+			errmsg(err, len, "truncated (nothing after t=)");
 		else
-			seterr(err, len, "t= is not followed by a number");
+			errmsg(err, len, "t= is not followed by a number");
 		return -1;
 	}
 	if (pos < l2_end) {
 		describe_byte((unsigned char)text[pos], what, sizeof(what));
-		seterr(err, len, "unexpected %s after the t= number", what);
+		errmsg(err, len, "unexpected %s after the t= number", what);
 		return -1;
 	}
 	if (!nl) {
-		seterr(err, len, "truncated (line 2 has no newline)");
+		errmsg(err, len, "truncated (line 2 has no newline)");
 		return -1;
 	}
 	if (l2_end + 1 != n) {
-		seterr(err, len, "unexpected data after line 2");
+		errmsg(err, len, "unexpected data after line 2");
 		return -1;
 	}
 	if (ret == -2) {
-		seterr(err, len, "t= is out of range");
+		errmsg(err, len, "t= is out of range");
 		return -1;
 	}
 	if (milli == W1_POWER_ON_MILLI) {
-		seterr(err, len, "85.000 C: the power-on value, not a reading");
+		errmsg(err, len, "85.000 C: the power-on value, not a reading");
 		return -1;
 	}
 	if (milli >= W1_FAULT_LOW_MILLI && milli <= W1_FAULT_HIGH_MILLI) {
-		seterr(err, len, "127.94 C is the sensor's fault value");
+		errmsg(err, len, "127.94 C is the sensor's fault value");
 		return -1;
 	}
 	if (milli < W1_MIN_MILLI || milli > W1_MAX_MILLI) {
-		seterr(err, len, "%.3f C is outside -55..125 C",
+		errmsg(err, len, "%.3f C is outside -55..125 C",
 		       (double)milli / 1000.0);
 		return -1;
 	}
@@ -236,36 +207,36 @@ int parse_millidegrees(const char *text, size_t n, double *celsius,
 	int ret;
 
 	if (n == 0) {
-		seterr(err, len, "empty file");
+		errmsg(err, len, "empty file");
 		return -1;
 	}
 	ret = parse_number(text, n, &pos, &milli);
 	if (ret == -1) {
 		if (text[0] == '-') {
-			seterr(err, len, "not a number ('-' without digits)");
+			errmsg(err, len, "not a number ('-' without digits)");
 			return -1;
 		}
 		describe_byte((unsigned char)text[0], what, sizeof(what));
-		seterr(err, len, "not a number (starts with %s)", what);
+		errmsg(err, len, "not a number (starts with %s)", what);
 		return -1;
 	}
 	if (pos < n && text[pos] == '\n')
 		pos++;
 	else if (pos < n) {
 		describe_byte((unsigned char)text[pos], what, sizeof(what));
-		seterr(err, len, "unexpected %s after the number", what);
+		errmsg(err, len, "unexpected %s after the number", what);
 		return -1;
 	}
 	if (pos < n) {
-		seterr(err, len, "unexpected data after the first line");
+		errmsg(err, len, "unexpected data after the first line");
 		return -1;
 	}
 	if (ret == -2) {
-		seterr(err, len, "number out of range");
+		errmsg(err, len, "number out of range");
 		return -1;
 	}
 	if (milli < MILLI_MIN || milli > MILLI_MAX) {
-		seterr(err, len, "%.3f C is outside -273.15..1000 C",
+		errmsg(err, len, "%.3f C is outside -273.15..1000 C",
 		       (double)milli / 1000.0);
 		return -1;
 	}

@@ -17,7 +17,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,42 +24,15 @@
 #include <unistd.h>
 
 #include "io/statefile.h"
+#include "util/errmsg.h"
+#include "util/strconv.h"
 
 /* The file is about 40 bytes; a larger one is not ours. */
 #define STATE_MAX_BYTES 4096
 /* mkostemp()'s suffix: the temporary file is <dir>/.<name>.XXXXXX. */
 #define TMP_SUFFIX "XXXXXX"
 
-static int fail(char *err, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !len)
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* ---- the text ------------------------------------------------------- */
-
-/* Shortest text that strtod() reads back as @v (as config.c prints). */
-static void format_double(char *buf, size_t len, double v)
-{
-	if (v == floor(v) && fabs(v) < 1e15) {
-		snprintf(buf, len, "%.0f", v);
-		return;
-	}
-	for (int prec = 1; prec <= 17; prec++) {
-		snprintf(buf, len, "%.*g", prec, v);
-		if (strtod(buf, NULL) == v)
-			return;
-	}
-}
 
 static bool valid_state(const struct saved_state *st)
 {
@@ -72,42 +44,9 @@ int state_format(const struct saved_state *st, char *buf, size_t len)
 {
 	char num[40];
 
-	format_double(num, sizeof(num), st->setpoint);
+	strconv_format_double(num, sizeof(num), st->setpoint);
 	return snprintf(buf, len, "# thermostat state\nsetpoint=%s\nmode=%s\n",
 			num, mode_name(st->mode));
-}
-
-static bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-/* [+-]digits[.digits][(e|E)[+-]digits] and nothing else: no "nan",
- * "inf", hex or blanks, which strtod() would take. */
-static bool is_decimal(const char *s)
-{
-	if (*s == '+' || *s == '-')
-		s++;
-	if (!is_digit(*s))
-		return false;
-	while (is_digit(*s))
-		s++;
-	if (*s == '.') {
-		if (!is_digit(*++s))
-			return false;
-		while (is_digit(*s))
-			s++;
-	}
-	if (*s == 'e' || *s == 'E') {
-		s++;
-		if (*s == '+' || *s == '-')
-			s++;
-		if (!is_digit(*s))
-			return false;
-		while (is_digit(*s))
-			s++;
-	}
-	return *s == '\0';
 }
 
 static bool is_blank(char c)
@@ -115,22 +54,23 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
-int state_parse(const char *text, size_t n, const struct thermo_config *cfg,
-		struct saved_state *out, char *err, size_t len)
+int state_parse(const char *text, size_t n,
+		const struct setpoint_limits *limits, struct saved_state *out,
+		char *err, size_t len)
 {
 	struct saved_state st = { NAN, MODE_HEAT };
-	int setpoint_line = 0, mode_line = 0, line = 0;
+	int setpoint_line = 0, mode_line = 0, line = 0, ret;
 	const char *p = text, *end = text + n;
 
 	if (n == 0)
-		return fail(err, len, "empty");
+		return errmsg(err, len, "empty");
 	if (n > STATE_MAX_BYTES)
-		return fail(err, len, "too large (%zu bytes, at most %d)", n,
+		return errmsg(err, len, "too large (%zu bytes, at most %d)", n,
 			    STATE_MAX_BYTES);
 	if (memchr(text, '\0', n))
-		return fail(err, len, "NUL byte: not a state file");
+		return errmsg(err, len, "NUL byte: not a state file");
 	if (text[n - 1] != '\n')
-		return fail(err, len, "truncated (no newline at the end)");
+		return errmsg(err, len, "truncated (no newline at the end)");
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *k = p, *ke, *v, *ve;
@@ -144,7 +84,7 @@ int state_parse(const char *text, size_t n, const struct thermo_config *cfg,
 			continue;
 		v = memchr(k, '=', (size_t)(nl - k));
 		if (!v)
-			return fail(err, len, "line %d: expected KEY=VALUE",
+			return errmsg(err, len, "line %d: expected KEY=VALUE",
 				    line);
 		for (ke = v; ke > k && is_blank(ke[-1]); ke--)
 			;
@@ -153,53 +93,53 @@ int state_parse(const char *text, size_t n, const struct thermo_config *cfg,
 		for (ve = nl; ve > v && is_blank(ve[-1]); ve--)
 			;
 		if ((size_t)(ve - v) >= sizeof(value))
-			return fail(err, len, "line %d: value too long", line);
+			return errmsg(err, len, "line %d: value too long", line);
 		memcpy(value, v, (size_t)(ve - v));
 		value[ve - v] = '\0';
 		if ((size_t)(ke - k) == 8 && memcmp(k, "setpoint", 8) == 0) {
 			if (setpoint_line)
-				return fail(err, len, "line %d: setpoint "
+				return errmsg(err, len, "line %d: setpoint "
 					    "again (first on line %d)", line,
 					    setpoint_line);
 			setpoint_line = line;
-			if (!is_decimal(value))
-				return fail(err, len, "line %d: setpoint is "
-					    "not a number", line);
-			st.setpoint = strtod(value, NULL);
-			if (!isfinite(st.setpoint))
-				return fail(err, len, "line %d: setpoint is "
+			ret = strconv_decimal(value, strlen(value),
+					      &st.setpoint);
+			if (ret == -ERANGE)
+				return errmsg(err, len, "line %d: setpoint is "
 					    "too large", line);
-			if (cfg && (st.setpoint < cfg->min_setpoint ||
-				    st.setpoint > cfg->max_setpoint))
-				return fail(err, len, "line %d: setpoint %s "
+			if (ret < 0)
+				return errmsg(err, len, "line %d: setpoint is "
+					    "not a number", line);
+			if (limits && (st.setpoint < limits->min ||
+				       st.setpoint > limits->max))
+				return errmsg(err, len, "line %d: setpoint %s "
 					    "is outside min_setpoint.."
 					    "max_setpoint (%g..%g)", line,
-					    value, cfg->min_setpoint,
-					    cfg->max_setpoint);
+					    value, limits->min, limits->max);
 		} else if ((size_t)(ke - k) == 4 && memcmp(k, "mode", 4) == 0) {
 			if (mode_line)
-				return fail(err, len, "line %d: mode again "
+				return errmsg(err, len, "line %d: mode again "
 					    "(first on line %d)", line,
 					    mode_line);
 			mode_line = line;
 			if (mode_from_name(value, &st.mode) < 0)
-				return fail(err, len, "line %d: mode is not "
+				return errmsg(err, len, "line %d: mode is not "
 					    "heat or off", line);
 		} else {
-			return fail(err, len, "line %d: unknown key", line);
+			return errmsg(err, len, "line %d: unknown key", line);
 		}
 	}
 	if (!setpoint_line)
-		return fail(err, len, "no setpoint");
+		return errmsg(err, len, "no setpoint");
 	if (!mode_line)
-		return fail(err, len, "no mode");
+		return errmsg(err, len, "no mode");
 	*out = st;
 	return 0;
 }
 
 /* ---- the file ------------------------------------------------------- */
 
-int state_load(const char *path, const struct thermo_config *cfg,
+int state_load(const char *path, const struct setpoint_limits *limits,
 	       struct saved_state *out, char *err, size_t len)
 {
 	char buf[STATE_MAX_BYTES + 1], why[200];
@@ -210,15 +150,15 @@ int state_load(const char *path, const struct thermo_config *cfg,
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		e = errno;
-		fail(err, len, "%s: %s", path, strerror(e));
+		errmsg(err, len, "%s: %s", path, strerror(e));
 		return e == ENOENT ? -ENOENT : -1;
 	}
 	if (fstat(fd, &sb) < 0) {
-		fail(err, len, "%s: %s", path, strerror(errno));
+		errmsg(err, len, "%s: %s", path, strerror(errno));
 		goto out_close;
 	}
 	if (!S_ISREG(sb.st_mode)) {
-		fail(err, len, "%s: not a regular file", path);
+		errmsg(err, len, "%s: not a regular file", path);
 		goto out_close;
 	}
 	while (n < sizeof(buf)) {
@@ -227,7 +167,7 @@ int state_load(const char *path, const struct thermo_config *cfg,
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0) {
-			fail(err, len, "%s: %s", path, strerror(errno));
+			errmsg(err, len, "%s: %s", path, strerror(errno));
 			goto out_close;
 		}
 		if (got == 0)
@@ -235,8 +175,8 @@ int state_load(const char *path, const struct thermo_config *cfg,
 		n += (size_t)got;
 	}
 	close(fd);
-	if (state_parse(buf, n, cfg, out, why, sizeof(why)) < 0)
-		return fail(err, len, "%s: %s", path, why);
+	if (state_parse(buf, n, limits, out, why, sizeof(why)) < 0)
+		return errmsg(err, len, "%s: %s", path, why);
 	return 0;
 out_close:
 	close(fd);
@@ -305,24 +245,24 @@ int state_save(const char *path, const struct saved_state *st, char *err,
 	int fd, dfd, n, e;
 
 	if (!valid_state(st))
-		return fail(err, len, "%s: refusing to save an invalid state",
+		return errmsg(err, len, "%s: refusing to save an invalid state",
 			    path);
 	n = state_format(st, text, sizeof(text));
 	if (n < 0 || (size_t)n >= sizeof(text))
-		return fail(err, len, "%s: the state does not format", path);
+		return errmsg(err, len, "%s: the state does not format", path);
 	base = slash ? slash + 1 : path;
 	if (!base[0] || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
-		return fail(err, len, "%s: not a file name", path);
+		return errmsg(err, len, "%s: not a file name", path);
 	if (!slash)
 		snprintf(dir, sizeof(dir), ".");
 	else if (slash == path)
 		snprintf(dir, sizeof(dir), "/");
 	else if (snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path),
 			  path) >= (int)sizeof(dir))
-		return fail(err, len, "%s: %s", path, strerror(ENAMETOOLONG));
+		return errmsg(err, len, "%s: %s", path, strerror(ENAMETOOLONG));
 	if (snprintf(tmp, sizeof(tmp), "%s/.%s.%s", dir, base, TMP_SUFFIX) >=
 	    (int)sizeof(tmp))
-		return fail(err, len, "%s: %s", path, strerror(ENAMETOOLONG));
+		return errmsg(err, len, "%s: %s", path, strerror(ENAMETOOLONG));
 	remove_leftovers(dir, base);
 
 	step = "creating a temporary file";
@@ -355,7 +295,7 @@ int state_save(const char *path, const struct saved_state *st, char *err,
 		e = errno;
 		if (dfd >= 0)
 			close(dfd);
-		return fail(err, len, "%s: saved, but fsync of %s failed: %s",
+		return errmsg(err, len, "%s: saved, but fsync of %s failed: %s",
 			    path, dir, strerror(e));
 	}
 	close(dfd);
@@ -367,6 +307,6 @@ out_close:
 out_unlink:
 	unlink(tmp);
 out:
-	return fail(err, len, "%s: %s: %s (the old state is kept)", path, step,
+	return errmsg(err, len, "%s: %s: %s (the old state is kept)", path, step,
 		    strerror(e));
 }

@@ -11,7 +11,6 @@
 
 #include <stddef.h>
 
-#include "conf/settings.h"
 #include "core/record.h"
 
 struct saved_state {
@@ -19,14 +18,15 @@ struct saved_state {
 	enum thermo_mode mode;
 };
 
-/* Pure: parses the file's bytes; checks the setpoint against the bounds
- * of @cfg.  0, or -1 with @err. */
-int state_parse(const char *text, size_t n, const struct thermo_config *cfg,
-		struct saved_state *out, char *err, size_t len);
+/* Pure: parses the file's bytes; checks the setpoint against @limits
+ * (NULL: any finite setpoint).  0, or -1 with @err. */
+int state_parse(const char *text, size_t n,
+		const struct setpoint_limits *limits, struct saved_state *out,
+		char *err, size_t len);
 /* The file's text; returns its length (snprintf-style). */
 int state_format(const struct saved_state *st, char *buf, size_t len);
 /* 0; -ENOENT when there is no file (not an error); -1 with @err. */
-int state_load(const char *path, const struct thermo_config *cfg,
+int state_load(const char *path, const struct setpoint_limits *limits,
 	       struct saved_state *out, char *err, size_t len);
 /* 0, or -1 with @err (nothing replaced: the old file stays intact). */
 int state_save(const char *path, const struct saved_state *st, char *err,

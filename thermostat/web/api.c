@@ -7,20 +7,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "web/api.h"
 #include "core/control.h"
+#include "util/errmsg.h"
+#include "util/strconv.h"
 #include "util/timeutil.h"
+#include "web/api.h"
 
 static int fail(struct api_error *err, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Sets @err (status and message); returns -1. */
 static int fail(struct api_error *err, int status, const char *fmt, ...)
 {
 	va_list ap;
 
 	err->status = status;
 	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	verrmsg(err->message, sizeof(err->message), fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -44,18 +47,6 @@ static json_t *temp_json(double celsius, char unit)
 	return json_real(round(api_to_unit(celsius, unit) * 100.0) / 100.0);
 }
 
-bool api_reading_fresh(const struct thermo *r,
-		       const struct thermo_config *cfg, double now)
-{
-	struct control_input in = {
-		.now = now,
-		.temperature = r->temperature,
-		.temperature_at = ts_to_s(r->temperature_at),
-	};
-
-	return control_reading_fresh(&in, &cfg->control);
-}
-
 static void iso8601(char *buf, size_t len, double wall)
 {
 	time_t t = (time_t)wall;
@@ -66,7 +57,7 @@ static void iso8601(char *buf, size_t len, double wall)
 }
 
 json_t *api_state_json(const struct thermo *r,
-		       const struct thermo_config *cfg, double now)
+		       const struct thermo_settings *cfg, double now)
 {
 	char unit[2] = { cfg->units, '\0' };
 	double at = ts_to_s(r->temperature_at);
@@ -79,15 +70,15 @@ json_t *api_state_json(const struct thermo *r,
 		"{s:o, s:o, s:o, s:o, s:o, s:s, s:b, s:s, s:s, s:s, s:f,"
 		" s:{s:b, s:I, s:I}, s:{s:s, s:I, s:s}, s:b, s:s, s:s, s:I}",
 		"temperature",
-		api_reading_fresh(r, cfg, now) ? temp_json(r->temperature,
-							   cfg->units)
-					       : json_null(),
+		control_record_fresh(r, &cfg->control, now)
+			? temp_json(r->temperature, cfg->units)
+			: json_null(),
 		"temperature_age",
 		at > 0 ? json_real(round(fmax(now - at, 0) * 10.0) / 10.0)
 		       : json_null(),
 		"setpoint", temp_json(r->setpoint, cfg->units),
-		"min_setpoint", temp_json(cfg->min_setpoint, cfg->units),
-		"max_setpoint", temp_json(cfg->max_setpoint, cfg->units),
+		"min_setpoint", temp_json(cfg->limits.min, cfg->units),
+		"max_setpoint", temp_json(cfg->limits.max, cfg->units),
 		"mode", mode_name(r->mode),
 		"heating", r->heating,
 		"reason", reason_name(r->reason),
@@ -179,22 +170,21 @@ static int only_known(json_t *obj, const char *const *allowed,
 	return 0;
 }
 
-static int check_bounds(double celsius, const struct thermo_config *cfg,
+static int check_bounds(double celsius, const struct thermo_settings *cfg,
 			char unit, struct api_error *err)
 {
 	/* A hair of slack for values that went through unit conversions. */
-	if (celsius < cfg->min_setpoint - 1e-9 ||
-	    celsius > cfg->max_setpoint + 1e-9)
-		return fail(err, 422,
-			    "setpoint out of range: %g..%g %c",
-			    round(api_to_unit(cfg->min_setpoint, unit) * 100) / 100,
-			    round(api_to_unit(cfg->max_setpoint, unit) * 100) / 100,
-			    unit);
+	const struct setpoint_limits *l = &cfg->limits;
+
+	if (celsius < l->min - 1e-9 || celsius > l->max + 1e-9)
+		return fail(err, 422, "setpoint out of range: %g..%g %c",
+			    round(api_to_unit(l->min, unit) * 100) / 100,
+			    round(api_to_unit(l->max, unit) * 100) / 100, unit);
 	return 0;
 }
 
 int api_parse_setpoint(const char *body, size_t n,
-		       const struct thermo_config *cfg, double *celsius,
+		       const struct thermo_settings *cfg, double *celsius,
 		       struct api_error *err)
 {
 	static const char *const allowed[] = { "setpoint", "unit", NULL };
@@ -270,25 +260,17 @@ out:
 /* A whole number, optional sign, at most 9 digits, nothing else. */
 static bool parse_whole(const char *s, size_t n, long *out)
 {
-	long v = 0;
-	size_t i = 0;
-	bool neg = false;
+	size_t sign = n && (s[0] == '-' || s[0] == '+');
+	long long v;
 
-	if (i < n && (s[i] == '-' || s[i] == '+'))
-		neg = s[i++] == '-';
-	if (i == n || n - i > 9)
+	if (n == 0 || n - sign > 9 || strconv_whole(s, n, true, &v, NULL) != n)
 		return false;
-	for (; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = neg ? -v : v;
+	*out = (long)v;
 	return true;
 }
 
 int api_parse_compat_form(const char *body, size_t n,
-			  const struct thermo_config *cfg, double *celsius,
+			  const struct thermo_settings *cfg, double *celsius,
 			  struct api_error *err)
 {
 	static const char key[] = "thermostat_setting";
@@ -355,18 +337,18 @@ json_t *api_compat_setting_json(const struct thermo *r)
 }
 
 static json_t *compat_temperature(const struct thermo *r,
-				  const struct thermo_config *cfg, double now)
+				  const struct thermo_settings *cfg, double now)
 {
 	/* The original sent an f32; unknown is null here, never a made-up
 	 * number. */
-	if (!api_reading_fresh(r, cfg, now))
+	if (!control_record_fresh(r, &cfg->control, now))
 		return json_null();
 	return json_real(round(api_to_unit(r->temperature, 'F') * 10000.0) /
 			 10000.0);
 }
 
 json_t *api_compat_temperature_json(const struct thermo *r,
-				    const struct thermo_config *cfg,
+				    const struct thermo_settings *cfg,
 				    double now)
 {
 	return json_pack("{s:o}", "temperature_value",
@@ -374,7 +356,7 @@ json_t *api_compat_temperature_json(const struct thermo *r,
 }
 
 json_t *api_compat_data_json(const struct thermo *r,
-			     const struct thermo_config *cfg, double now)
+			     const struct thermo_settings *cfg, double now)
 {
 	return json_pack("{s:o, s:I, s:b}", "temperature",
 			 compat_temperature(r, cfg, now), "thermostat_setting",

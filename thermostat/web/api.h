@@ -28,13 +28,9 @@ struct api_error {
 double api_to_unit(double celsius, char unit);
 double api_from_unit(double value, char unit);
 
-/* Is the record's reading fresh at @now (CLOCK_MONOTONIC seconds)? */
-bool api_reading_fresh(const struct thermo *r,
-		       const struct thermo_config *cfg, double now);
-
 /* GET /api/v1/state.  A new reference. */
 json_t *api_state_json(const struct thermo *r,
-		       const struct thermo_config *cfg, double now);
+		       const struct thermo_settings *cfg, double now);
 
 /* PUT /api/v1/setpoint: {"setpoint": 21.5, "unit": "C"} (unit optional,
  * defaulting to the configured one).  0 and *@celsius, or -1 with @err:
@@ -43,7 +39,7 @@ json_t *api_state_json(const struct thermo *r,
  * with a bad value (wrong type, out of the configured bounds, unknown unit
  * or field). */
 int api_parse_setpoint(const char *body, size_t n,
-		       const struct thermo_config *cfg, double *celsius,
+		       const struct thermo_settings *cfg, double *celsius,
 		       struct api_error *err);
 
 /* PUT /api/v1/mode: {"mode": "heat"|"off"}. */
@@ -54,7 +50,7 @@ int api_parse_mode(const char *body, size_t n, enum thermo_mode *mode,
  * "thermostat_setting=N", N whole degrees Fahrenheit; 400 when missing or
  * not a whole number, 422 outside the configured bounds. */
 int api_parse_compat_form(const char *body, size_t n,
-			  const struct thermo_config *cfg, double *celsius,
+			  const struct thermo_settings *cfg, double *celsius,
 			  struct api_error *err);
 
 /* GET /api/v1/history?minutes=N: parses the query string (NULL or "" for
@@ -65,10 +61,10 @@ int api_parse_history_query(const char *query, int max_minutes,
 /* The original daemon's JSON, whole Fahrenheit where it used them. */
 json_t *api_compat_setting_json(const struct thermo *r);
 json_t *api_compat_temperature_json(const struct thermo *r,
-				    const struct thermo_config *cfg,
+				    const struct thermo_settings *cfg,
 				    double now);
 json_t *api_compat_data_json(const struct thermo *r,
-			     const struct thermo_config *cfg, double now);
+			     const struct thermo_settings *cfg, double now);
 
 /* {"error": "..."}.  A new reference. */
 json_t *api_error_json(const char *message);

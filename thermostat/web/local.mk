@@ -1,18 +1,26 @@
 # SPDX-License-Identifier: MIT
-# The web server's tests (included from thermostat/local.mk, inside
-# BUILD_THERMOSTAT).  Both talk HTTP to a real server on an ephemeral
-# loopback port, through libcurl and raw sockets (tests/thermostat/http.c):
-#   check-web  a Check suite; the server runs in-process on a record the
-#              tests set up: every route, status, header, auth, events
-#   abuse      the hostile-request battery against the daemon binary
-#              itself (--simulate): each request gets its 4xx or a closed
-#              connection, the daemon keeps serving, nothing changes
+# The web server: CivetWeb's start and stop (server.c), one dispatcher
+# (dispatch.c) over the route table (routes.h), a file per route or job,
+# the pure API half (api.c), and the page, embedded at build time.
 thermostat_libthermo_la_SOURCES += \
 	thermostat/web/api.c \
 	thermostat/web/api.h \
 	thermostat/web/assets.c \
 	thermostat/web/assets.h \
+	thermostat/web/dispatch.c \
+	thermostat/web/events.c \
+	thermostat/web/metrics.c \
+	thermostat/web/request.h \
+	thermostat/web/respond.c \
+	thermostat/web/route_compat.c \
+	thermostat/web/route_health.c \
+	thermostat/web/route_history.c \
+	thermostat/web/route_page.c \
+	thermostat/web/route_state.c \
+	thermostat/web/route_write.c \
+	thermostat/web/routes.h \
 	thermostat/web/server.c \
+	thermostat/web/server.h \
 	thermostat/web/web.h
 nodist_thermostat_libthermo_la_SOURCES = thermostat/web/www.c
 
@@ -25,14 +33,22 @@ EXTRA_DIST += $(WWW_FILES)
 noinst_PROGRAMS += thermostat/web/embed
 thermostat_web_embed_SOURCES = thermostat/web/embed.c
 thermostat_web_embed_LDFLAGS = $(AM_LDFLAGS)
-thermostat/web/www.c: thermostat/web/embed$(EXEEXT) $(srcdir)/thermostat/web/www/index.html \
-		$(srcdir)/thermostat/web/www/app.js $(srcdir)/thermostat/web/www/style.css
+WWW = $(srcdir)/thermostat/web/www
+thermostat/web/www.c: thermostat/web/embed$(EXEEXT) $(WWW)/index.html \
+		$(WWW)/app.js $(WWW)/style.css
 	$(AM_V_GEN)thermostat/web/embed$(EXEEXT) $@ \
-		/index.html=$(srcdir)/thermostat/web/www/index.html='text/html; charset=utf-8' \
-		/app.js=$(srcdir)/thermostat/web/www/app.js='text/javascript; charset=utf-8' \
-		/style.css=$(srcdir)/thermostat/web/www/style.css='text/css; charset=utf-8'
+		/index.html=$(WWW)/index.html='text/html; charset=utf-8' \
+		/app.js=$(WWW)/app.js='text/javascript; charset=utf-8' \
+		/style.css=$(WWW)/style.css='text/css; charset=utf-8'
 CLEANFILES += thermostat/web/www.c
 
+# Its tests talk HTTP to a real server on an ephemeral loopback port,
+# through libcurl and raw sockets (tests/thermostat/http.c):
+#   check-web  a Check suite; the server runs in-process on a record the
+#              tests set up: every route, status, header, auth, events
+#   abuse      the hostile-request battery against the daemon binary
+#              itself (--simulate): each request gets its 4xx or a closed
+#              connection, the daemon keeps serving, nothing changes
 if HAVE_CURL
 if HAVE_CHECK
 check_PROGRAMS += tests/thermostat/check-web

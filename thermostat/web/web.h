@@ -21,7 +21,7 @@ struct web;
 /* Starts listening on cfg->listen.  Takes its own references to @rec and
  * @hist.  NULL with @err on failure (port in use, bad ACL, TLS asked
  * for...). */
-struct web *web_start(const struct thermo_config *cfg, thermo_handle rec,
+struct web *web_start(const struct thermo_settings *cfg, thermo_handle rec,
 		      history_handle hist, double start, char *err,
 		      size_t len);
 /* The port actually bound (for "listen = 127.0.0.1:0"). */

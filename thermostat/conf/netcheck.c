@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The network values: where the web server listens, and which clients
+ * it lets in (CivetWeb's access control list).  Checked here, when the
+ * configuration is read, so that a mistake is a message naming the key,
+ * not a web server that fails to start.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf/keys.h"
+#include "util/errmsg.h"
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int parse_port(const char *s, char *why, size_t len)
+{
+	const char *p;
+	long port;
+
+	if (!s[0])
+		return errmsg(why, len, "no port after ':'");
+	for (p = s; is_digit(*p); p++)
+		;
+	if (*p == 's' && !p[1] && p > s)
+		return errmsg(why, len,
+			      "port %s asks for TLS, which the daemon does not "
+			      "serve: put a TLS reverse proxy in front of it "
+			      "(see README)", s);
+	if (*p || p - s > 5)
+		return errmsg(why, len, "the port is not a number (0..65535)");
+	port = strtol(s, NULL, 10);
+	if (port > 65535)
+		return errmsg(why, len, "port %ld is out of range (0..65535)",
+			      port);
+	return 0;
+}
+
+/*
+ * HOST:PORT, HOST an IPv4 address or an IPv6 one in brackets (CivetWeb
+ * binds addresses, not names), PORT 0..65535 (0: any free port).
+ */
+int check_listen(const char *value, char *why, size_t len)
+{
+	const char *colon = strrchr(value, ':');
+	char host[64];
+	unsigned char addr[16];
+	size_t n;
+
+	if (!colon)
+		return errmsg(why, len,
+			      "expected HOST:PORT, e.g. 127.0.0.1:8080");
+	n = (size_t)(colon - value);
+	if (n >= sizeof(host))
+		return errmsg(why, len, "the host is too long");
+	memcpy(host, value, n);
+	host[n] = '\0';
+	if (host[0] == '[') {
+		if (n < 3 || host[n - 1] != ']')
+			return errmsg(why, len, "expected [IPV6]:PORT");
+		host[n - 1] = '\0';
+		if (inet_pton(AF_INET6, host + 1, addr) != 1)
+			return errmsg(why, len, "'%s' is not an IPv6 address",
+				      host + 1);
+	} else if (inet_pton(AF_INET, host, addr) != 1) {
+		return errmsg(why, len,
+			      "'%s' is not an IPv4 address (IPv6: in brackets; "
+			      "names are not resolved)", host);
+	}
+	return parse_port(colon + 1, why, len);
+}
+
+/* CivetWeb's access control list: [+-]A.B.C.D[/BITS], comma-separated. */
+int check_acl(const char *value, char *why, size_t len)
+{
+	const char *p = value;
+
+	while (*p) {
+		const char *end = strchr(p, ','), *slash;
+		char net[40];
+		unsigned char addr[4];
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+
+		if (*p != '+' && *p != '-')
+			return errmsg(why, len, "each entry starts with + "
+				      "(allow) or - (deny)");
+		if (n - 1 >= sizeof(net))
+			return errmsg(why, len, "an entry is too long");
+		memcpy(net, p + 1, n - 1);
+		net[n - 1] = '\0';
+		slash = strchr(net, '/');
+		if (slash) {
+			const char *b = slash + 1;
+
+			if (!is_digit(b[0]) || (b[1] && !is_digit(b[1])) ||
+			    (b[1] && b[2]) || atoi(b) > 32)
+				return errmsg(why, len, "'%s': the prefix "
+					      "length is not 0..32", net);
+			net[slash - net] = '\0';
+		}
+		if (inet_pton(AF_INET, net, addr) != 1)
+			return errmsg(why, len, "'%s' is not an IPv4 address",
+				      net);
+		if (!end)
+			break;
+		p = end + 1;
+		if (!*p)
+			return errmsg(why, len, "a comma ends the list");
+	}
+	return 0;
+}

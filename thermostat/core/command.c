@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+
+#include "core/command.h"
+
+struct apply {
+	const struct command *cmd;
+	bool changed;
+};
+
+static int apply(struct thermo *t, void *ctx)
+{
+	struct apply *a = ctx;
+
+	/* Once shutdown began (running false, then the record closed) the
+	 * state thread makes its last save.  Checked under the record's
+	 * lock, so every write either lands before that save or is
+	 * refused. */
+	if (!t->running)
+		return -ESHUTDOWN;
+	switch (a->cmd->kind) {
+	case COMMAND_SETPOINT:
+		a->changed = t->setpoint != a->cmd->setpoint;
+		t->setpoint = a->cmd->setpoint;
+		return 0;
+	case COMMAND_MODE:
+		a->changed = t->mode != a->cmd->mode;
+		t->mode = a->cmd->mode;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int command_apply(thermo_handle h, const struct command *cmd)
+{
+	struct apply a = { cmd, false };
+	int rc = thermo_update(h, apply, &a);
+
+	return rc < 0 ? rc : a.changed;
+}

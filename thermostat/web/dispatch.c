@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One handler receives every request and dispatches on the exact-path
+ * route table (CivetWeb's own patterns are prefixes), so that framing,
+ * methods, authentication, errors and counting are done once, the same
+ * way for every route.  Notes on CivetWeb 1.15 behaviour that shaped this
+ * file are marked "CivetWeb:".
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "web/assets.h"
+#include "web/server.h"
+
+const struct route web_routes[ROUTE_COUNT] = {
+#define X(id, path_, method_, write_, compat_, fn_)                          \
+	[ROUTE_##id] = { .path = path_, .method = method_, .write = write_, \
+			 .compat = compat_, .fn = fn_ },
+	WEB_ROUTES(X)
+#undef X
+	[ROUTE_ASSET] = { .path = "asset", .method = "GET", .fn = route_asset },
+	[ROUTE_OTHER] = { .path = "other", .method = "GET" },
+};
+
+/* The route of @path: ROUTE_ASSET for a file of the page, ROUTE_OTHER
+ * for none. */
+static enum route_id find_route(const struct web *w, const char *path)
+{
+	for (int i = 0; i < ROUTE_ASSET; i++)
+		if (strcmp(web_routes[i].path, path) == 0)
+			return web_routes[i].compat && !w->cfg->compat_routes
+				       ? ROUTE_OTHER
+				       : (enum route_id)i;
+	return asset_find(path) ? ROUTE_ASSET : ROUTE_OTHER;
+}
+
+static bool method_allowed(const struct route *rt, const char *method,
+			   bool head)
+{
+	return strcmp(method, rt->method) == 0 ||
+	       (head && strcmp(rt->method, "GET") == 0);
+}
+
+/* RFC 9112 6.3: a request whose body length is in doubt is refused, as a
+ * proxy in front may have framed it otherwise (request smuggling).
+ * CivetWeb takes the first Content-Length, reads "16abc" as 16, lets
+ * Transfer-Encoding win over Content-Length and looks only at the first
+ * Transfer-Encoding header, all silently.  So: one Transfer-Encoding at
+ * most, exactly "chunked", and never beside a Content-Length. */
+static bool framing_ambiguous(const struct mg_request_info *ri)
+{
+	const char *cl = NULL;
+	int te = 0;
+
+	for (int i = 0; i < ri->num_headers; i++) {
+		const char *name = ri->http_headers[i].name;
+		const char *value = ri->http_headers[i].value;
+
+		if (strcasecmp(name, "Transfer-Encoding") == 0 &&
+		    (++te > 1 || strcasecmp(value, "chunked") != 0))
+			return true;
+		if (strcasecmp(name, "Content-Length") != 0)
+			continue;
+		if (!*value || value[strspn(value, "0123456789")] != '\0')
+			return true;
+		if (cl && strcmp(cl, value) != 0)
+			return true;
+		cl = value;
+	}
+	return te && cl;
+}
+
+static bool authorized(struct req *q, const struct route *rt)
+{
+	const struct thermo_settings *cfg = q->w->cfg;
+
+	if (!cfg->password_file[0] || (!rt->write && !cfg->auth_reads))
+		return true;
+	/* CivetWeb: > 0 only for a valid user and password; remote_user
+	 * is filled in even when the password is wrong, so it is not
+	 * looked at. */
+	if (mg_check_digest_access_authentication(q->c, cfg->auth_realm,
+						  cfg->password_file) > 0)
+		return true;
+	q->status = 401;
+	mg_send_digest_access_authentication_request(q->c, cfg->auth_realm);
+	return false;
+}
+
+int web_dispatch(struct mg_connection *c, void *ud)
+{
+	struct web *w = ud;
+	struct req q = { .w = w, .c = c, .ri = mg_get_request_info(c),
+			 .route = ROUTE_OTHER, .status = 500 };
+	const struct route *rt;
+
+	/* RFC 9110 9.3.2: no content in any answer to HEAD, errors too. */
+	q.head = strcmp(q.ri->request_method, "HEAD") == 0;
+
+	/* decode_url is off: the path arrives as sent.  Our paths hold no
+	 * escapes, so one with '%' matches nothing; an encoded NUL (which
+	 * CivetWeb would otherwise decode and silently truncate at) is
+	 * refused outright. */
+	if (!q.ri->local_uri || strstr(q.ri->local_uri, "%00")) {
+		respond_error(&q, 400, "bad path");
+		goto out;
+	}
+	if (framing_ambiguous(q.ri)) {
+		respond_error(&q, 400, "ambiguous message length");
+		goto out;
+	}
+	q.route = find_route(w, q.ri->local_uri);
+	if (q.route == ROUTE_OTHER) {
+		respond_error(&q, 404, "not found");
+		goto out;
+	}
+	rt = &web_routes[q.route];
+	if (!method_allowed(rt, q.ri->request_method, q.head)) {
+		char allow[48];
+
+		snprintf(allow, sizeof(allow), "Allow: %s%s\r\n", rt->method,
+			 strcmp(rt->method, "GET") == 0 ? ", HEAD" : "");
+		mg_disable_connection_keep_alive(c);
+		respond_json_extra(&q, 405, api_error_json("method not allowed"),
+				   allow);
+		goto out;
+	}
+	if (!authorized(&q, rt))
+		goto out;
+	rt->fn(&q);
+out:
+	web_count(w, q.route, q.status);
+	/* Any non-zero return means "handled"; CivetWeb logs it as the
+	 * status. */
+	return q.status;
+}

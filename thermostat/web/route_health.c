@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/* GET /healthz: 200 when the threads are alive and the reading fresh,
+ * else 503 with the reasons. */
+#include "core/control.h"
+#include "util/timeutil.h"
+#include "web/server.h"
+
+/* Threads are alive when their stamps are recent; the sensor is fresh
+ * when its reading is. */
+void route_healthz(struct req *q)
+{
+	const struct thermo_settings *cfg = q->w->cfg;
+	double now = mono_now();
+	json_t *reasons = json_array();
+	struct thermo r;
+	bool healthy;
+
+	thermo_read(q->w->rec, &r, NULL);
+	/* The control thread decides at least every 10 s. */
+	if (now - ts_to_s(r.control_at) > 30)
+		json_array_append_new(reasons,
+				      json_string("control thread not deciding"));
+	if (now - ts_to_s(r.sensor_at) > cfg->sensor.interval * 3 + 10)
+		json_array_append_new(reasons,
+				      json_string("sensor thread not reading"));
+	if (!control_record_fresh(&r, &cfg->control, now))
+		json_array_append_new(reasons,
+				      json_string("no fresh temperature reading"));
+	if (!r.relay_ok)
+		json_array_append_new(reasons,
+				      json_string("relay cannot be driven"));
+	healthy = json_array_size(reasons) == 0;
+	respond_json(q, healthy ? 200 : 503,
+		     json_pack("{s:s, s:o}", "status",
+			       healthy ? "ok" : "unhealthy", "reasons",
+			       reasons));
+}

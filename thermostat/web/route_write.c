@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * PUT /api/v1/setpoint and PUT /api/v1/mode, and the write path they
+ * share with the original daemon's POST /set_thermostat (route_compat.c).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "log.h"
+#include "web/server.h"
+
+void web_write(struct req *q, const struct write_route *wr)
+{
+	char body[API_MAX_BODY + 1];
+	struct api_error err;
+	struct command cmd;
+	const char *via;
+	long n;
+	int rc;
+
+	if (!content_type_is(q, wr->type)) {
+		respond_error(q, 415, "Content-Type must be %s", wr->type);
+		return;
+	}
+	n = read_body(q, body);
+	if (n < 0)
+		return;
+	if (wr->parse(body, (size_t)n, q->w->cfg, &cmd, &err) < 0) {
+		respond_error(q, err.status, "%s", err.message);
+		return;
+	}
+	rc = command_apply(q->w->rec, &cmd);
+	/* The original daemon's route says so in the log. */
+	via = web_routes[q->route].compat ? web_routes[q->route].path : NULL;
+	if (rc == -ESHUTDOWN) {
+		respond_error(q, 503, "the thermostat is stopping");
+		return;
+	}
+	if (rc < 0) {
+		respond_error(q, 500, "cannot write the record: %s",
+			      strerror(-rc));
+		return;
+	}
+	if (rc > 0 && cmd.kind == COMMAND_SETPOINT)
+		log_info("web: setpoint %.2f C (from %s%s%s)", cmd.setpoint,
+			 q->ri->remote_addr, via ? ", " : "", via ? via : "");
+	else if (rc > 0)
+		log_info("web: mode %s (from %s%s%s)", mode_name(cmd.mode),
+			 q->ri->remote_addr, via ? ", " : "", via ? via : "");
+	wr->answer(q);
+}
+
+static int parse_setpoint(const char *body, size_t n,
+			  const struct thermo_settings *cfg,
+			  struct command *cmd, struct api_error *err)
+{
+	cmd->kind = COMMAND_SETPOINT;
+	return api_parse_setpoint(body, n, cfg, &cmd->setpoint, err);
+}
+
+static int parse_mode(const char *body, size_t n,
+		      const struct thermo_settings *cfg, struct command *cmd,
+		      struct api_error *err)
+{
+	(void)cfg;
+	cmd->kind = COMMAND_MODE;
+	return api_parse_mode(body, n, &cmd->mode, err);
+}
+
+void route_setpoint(struct req *q)
+{
+	static const struct write_route wr = {
+		"application/json", parse_setpoint, respond_state
+	};
+
+	web_write(q, &wr);
+}
+
+void route_mode(struct req *q)
+{
+	static const struct write_route wr = {
+		"application/json", parse_mode, respond_state
+	};
+
+	web_write(q, &wr);
+}
