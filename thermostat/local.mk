@@ -25,6 +25,8 @@ THERMO_UTIL_SOURCES = \
 	thermostat/util/errmsg.h \
 	thermostat/util/names.c \
 	thermostat/util/names.h \
+	thermostat/util/readfile.c \
+	thermostat/util/readfile.h \
 	thermostat/util/strconv.c \
 	thermostat/util/strconv.h \
 	thermostat/util/timeutil.h

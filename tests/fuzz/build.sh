@@ -43,7 +43,7 @@ srcs="lib/access.c lib/field.c lib/state.c lib/wait.c
 	thermostat/conf/values.c thermostat/core/control.c
 	thermostat/core/record.c thermostat/io/kinds.c
 	thermostat/io/sensor_parse.c thermostat/io/statefile.c thermostat/log.c
-	thermostat/util/errmsg.c thermostat/util/names.c
+	thermostat/util/errmsg.c thermostat/util/names.c thermostat/util/readfile.c
 	thermostat/util/strconv.c thermostat/web/api.c
 	tests/fuzz/common.c tests/fuzz/fuzz_api.c tests/fuzz/fuzz_config.c
 	tests/fuzz/fuzz_field.c tests/fuzz/fuzz_sensor.c

@@ -17,6 +17,7 @@
 
 #include "conf/keys.h"
 #include "util/errmsg.h"
+#include "util/readfile.h"
 
 /* A configuration file larger than this is not one. */
 #define FILE_MAX_BYTES (64 * 1024)
@@ -194,10 +195,13 @@ int config_parse_string(struct thermo_settings *c, const char *text,
 }
 
 int load_file(struct thermo_settings *c, const char *path, int *origin,
-		     char *err, size_t len)
+	      char *err, size_t len)
 {
-	size_t cap = FILE_MAX_BYTES + 1, n = 0;
+	/* One byte more than a configuration may hold: parse_text() says
+	 * "too large". */
+	size_t cap = FILE_MAX_BYTES + 1;
 	char *text;
+	ssize_t n;
 	int fd, ret;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -211,27 +215,14 @@ int load_file(struct thermo_settings *c, const char *path, int *origin,
 		close(fd);
 		return errmsg(err, len, "%s: out of memory", path);
 	}
-	while (n < cap) {
-		ssize_t got = read(fd, text + n, cap - n);
-
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			errmsg(err, len, "%s: %s", path, strerror(errno));
-			goto out_fail;
-		}
-		if (got == 0)
-			break;
-		n += (size_t)got;
-	}
+	n = read_upto(fd, text, cap);
 	close(fd);
-	ret = parse_text(c, text, n, path, origin, err, len);
+	if (n < 0)
+		ret = errmsg(err, len, "%s: %s", path, strerror((int)-n));
+	else
+		ret = parse_text(c, text, (size_t)n, path, origin, err, len);
 	free(text);
 	return ret;
-out_fail:
-	close(fd);
-	free(text);
-	return -1;
 }
 
 int config_load_file(struct thermo_settings *c, const char *path, char *err,

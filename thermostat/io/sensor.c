@@ -19,6 +19,7 @@
 #include "io/sensor.h"
 #include "io/sensor_parse.h"
 #include "util/errmsg.h"
+#include "util/readfile.h"
 #include "util/timeutil.h"
 
 /*
@@ -55,30 +56,19 @@ struct sensor {
  */
 static int read_capped(const char *path, char *buf, size_t cap, size_t *got)
 {
-	size_t n = 0;
-	int fd, e;
+	ssize_t n;
+	int fd;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
-	while (n <= cap) {
-		ssize_t r = read(fd, buf + n, cap + 1 - n);
-
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			e = errno;
-			close(fd);
-			return -e;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
+	n = read_upto(fd, buf, cap + 1);
 	close(fd);
-	if (n > cap)
+	if (n < 0)
+		return (int)n;
+	if ((size_t)n > cap)
 		return -EFBIG;
-	*got = n;
+	*got = (size_t)n;
 	return 0;
 }
 

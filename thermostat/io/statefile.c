@@ -25,6 +25,7 @@
 
 #include "io/statefile.h"
 #include "util/errmsg.h"
+#include "util/readfile.h"
 #include "util/strconv.h"
 
 /* The file is about 40 bytes; a larger one is not ours. */
@@ -143,8 +144,8 @@ int state_load(const char *path, const struct setpoint_limits *limits,
 	       struct saved_state *out, char *err, size_t len)
 {
 	char buf[STATE_MAX_BYTES + 1], why[200];
-	size_t n = 0;
 	struct stat sb;
+	ssize_t n;
 	int fd, e;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -161,21 +162,15 @@ int state_load(const char *path, const struct setpoint_limits *limits,
 		errmsg(err, len, "%s: not a regular file", path);
 		goto out_close;
 	}
-	while (n < sizeof(buf)) {
-		ssize_t got = read(fd, buf + n, sizeof(buf) - n);
-
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			errmsg(err, len, "%s: %s", path, strerror(errno));
-			goto out_close;
-		}
-		if (got == 0)
-			break;
-		n += (size_t)got;
+	/* One byte more than a state file may hold: the parser says "too
+	 * large". */
+	n = read_upto(fd, buf, sizeof(buf));
+	if (n < 0) {
+		errmsg(err, len, "%s: %s", path, strerror((int)-n));
+		goto out_close;
 	}
 	close(fd);
-	if (state_parse(buf, n, limits, out, why, sizeof(why)) < 0)
+	if (state_parse(buf, (size_t)n, limits, out, why, sizeof(why)) < 0)
 		return errmsg(err, len, "%s: %s", path, why);
 	return 0;
 out_close:
