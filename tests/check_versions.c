@@ -52,7 +52,8 @@ START_TEST(wait_times_out)
 	ck_assert_int_eq(small_wait(h, &seen, SS_MASK_ALL, 80), -ETIMEDOUT);
 	waited = now_ms() - t0;
 	ck_assert_msg(waited >= 79, "returned after %.1f ms", waited);
-	ck_assert_msg(waited < 80 + test_duration_ms(500),
+	/* Only a sanity bound: a loaded machine may wake it late. */
+	ck_assert_msg(waited < 80 + test_duration_ms(10000),
 		      "returned after %.1f ms", waited);
 	ck_assert_uint_eq(seen, 0);
 	small_unref(h);
@@ -133,22 +134,21 @@ static void *wait_thread(void *arg)
 START_TEST(only_matching_waiters_wake)
 {
 	small_handle h = small_new(NULL, POLICY);
-	struct waiter_arg wx = { h, SS_MASK(small, x), 3000, 1 };
+	/* Timeouts far beyond any scheduling delay: a result of 0 says the
+	 * change woke them, -ETIMEDOUT that it did not. */
+	struct waiter_arg wx = { h, SS_MASK(small, x), 30000, 1 };
 	struct waiter_arg wx2 = { h, SS_MASK(small, x) | SS_MASK(small, z),
-				  3000, 1 };
+				  30000, 1 };
 	struct waiter_arg wy = { h, SS_MASK(small, y), 200, 1 };
 	pthread_t tx, tx2, ty;
-	double t0;
 
 	ck_assert_int_eq(pthread_create(&tx, NULL, wait_thread, &wx), 0);
 	ck_assert_int_eq(pthread_create(&tx2, NULL, wait_thread, &wx2), 0);
 	ck_assert_int_eq(pthread_create(&ty, NULL, wait_thread, &wy), 0);
 	usleep(30000);
-	t0 = now_ms();
 	small_set_x(h, 1);
 	pthread_join(tx, NULL);
 	pthread_join(tx2, NULL);
-	ck_assert_msg(now_ms() - t0 < 2000, "x waiters woke late");
 	pthread_join(ty, NULL);
 	ck_assert_int_eq(wx.result, 0);
 	ck_assert_int_eq(wx2.result, 0);
@@ -177,7 +177,10 @@ START_TEST(close_ends_every_wait)
 		ck_assert_int_eq(w[i].result, -ECANCELED);
 	}
 	pthread_join(c, NULL);
-	ck_assert_msg(now_ms() - t0 < 2000, "close took too long");
+	/* The waits have no timeout: they ended because of the close.  A
+	 * sanity bound only. */
+	ck_assert_msg(now_ms() - t0 < test_duration_ms(20000),
+		      "close took too long");
 	ck_assert(ss_is_closed(small_state(h)));
 	/* Future waits return at once, even with changes pending. */
 	small_set_x(h, 3);

@@ -169,7 +169,7 @@ static int start_daemon(void)
 static bool get_state(double *setpoint, char *mode, size_t len)
 {
 	struct http_req rq = { .path = "/api/v1/state",
-			       .timeout_ms = (int)(5000 * scale) };
+			       .timeout_ms = (int)(15000 * scale) };
 	struct http_resp rs;
 	json_t *j;
 	bool ok = false;
@@ -387,7 +387,9 @@ static void slow_drip(struct raw_result *r)
 	for (size_t i = 0; i < sizeof(req) - 1; i++) {
 		if (raw_send(fd, req + i, 1) != 0)
 			break;
-		if (i == 3)
+		/* While the drip holds a worker (from its first byte on:
+		 * the server's request timeout may end it any time after). */
+		if (i == 0)
 			served = get_state(&sp, mode, sizeof(mode));
 		raw_read(fd, 100, r);
 		if (r->closed || r->len) {
@@ -398,7 +400,7 @@ static void slow_drip(struct raw_result *r)
 		}
 		raw_free(r);
 	}
-	raw_read(fd, (int)(2000 * scale), r);
+	raw_read(fd, (int)(15000 * scale), r);
 	close(fd);
 	if (!served)
 		r->status = NOT_SERVED;
@@ -416,7 +418,7 @@ static void half_closed(const char *req, size_t n, struct raw_result *r)
 	}
 	raw_send(fd, req, n);
 	shutdown(fd, SHUT_WR);
-	raw_read(fd, (int)(5000 * scale), r);
+	raw_read(fd, (int)(15000 * scale), r);
 	close(fd);
 }
 
@@ -433,7 +435,7 @@ static void hang_up(struct raw_result *r)
 		r->data = strdup("");
 		return;
 	}
-	raw_read(fd, (int)(5000 * scale), r);
+	raw_read(fd, (int)(15000 * scale), r);
 	close(fd);
 }
 
@@ -682,7 +684,7 @@ static int outcome(const struct abuse *c, struct raw_result *r)
 		}
 		if (c->raw) {
 			if (raw_exchange(port, c->raw, c->raw_len,
-					 (int)(5000 * scale), r) != 0)
+					 (int)(15000 * scale), r) != 0)
 				return 0;
 			goto done;
 		}
@@ -694,7 +696,7 @@ static int outcome(const struct abuse *c, struct raw_result *r)
 			req = fmt_request(c->method, c->path, c->type,
 					  c->body, n, &len);
 		}
-		if (!req || raw_exchange(port, req, len, (int)(5000 * scale),
+		if (!req || raw_exchange(port, req, len, (int)(15000 * scale),
 					 r) != 0) {
 			free(req);
 			memset(r, 0, sizeof(*r));

@@ -17,6 +17,17 @@
 
 #include "http.h"
 
+/* The timeout of a request that gives none: only a sanity bound (a
+ * passing request returns long before), stretched like every deadline of
+ * the tests by TEST_SCALE. */
+int http_default_timeout_ms(void)
+{
+	const char *sc = getenv("TEST_SCALE");
+	double scale = sc && atof(sc) >= 1 ? atof(sc) : 1;
+
+	return (int)(30000 * scale);
+}
+
 double now_ms(void)
 {
 	struct timespec t;
@@ -96,7 +107,8 @@ int http_do(int port, const struct http_req *rq, struct http_resp *rs)
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_PROXY, ""); /* never an http_proxy */
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
-			 (long)(rq->timeout_ms ? rq->timeout_ms : 5000));
+			 (long)(rq->timeout_ms ? rq->timeout_ms
+					       : http_default_timeout_ms()));
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
@@ -348,7 +360,7 @@ int sse_open(int port, const char *path, const char *extra, struct sse *s)
 		     "Accept: text/event-stream\r\n%s\r\n", path, extra);
 	if (raw_send(s->fd, req, (size_t)n) != 0)
 		goto fail;
-	raw_read_head(s->fd, 5000, &r);
+	raw_read_head(s->fd, http_default_timeout_ms(), &r);
 	if (!r.status || !r.body_at) {
 		/* An answer without a head, or none: keep what came. */
 		snprintf(s->head, sizeof(s->head), "%s", r.data);
@@ -388,10 +400,16 @@ int sse_next(struct sse *s, int timeout_ms, char *ev, size_t len)
 
 		if (end) {
 			size_t evlen = (size_t)(end - s->buf);
+			/* A block of comments only (": keepalive") is no
+			 * event: a client ignores it. */
+			bool comment = s->buf[0] == ':' &&
+				       !memmem(s->buf, evlen, "\n", 1);
 
 			snprintf(ev, len, "%.*s", (int)evlen, s->buf);
 			s->len -= evlen + 2;
 			memmove(s->buf, end + 2, s->len);
+			if (comment)
+				continue;
 			return 1;
 		}
 		if (!s->buf || s->fd < 0)

@@ -25,7 +25,7 @@ struct http_req {
 	const char *user;	/* digest credentials, or NULL */
 	const char *password;
 	bool basic;		/* send @user as Basic instead of Digest */
-	int timeout_ms;		/* 0: 5000 */
+	int timeout_ms;		/* 0: http_default_timeout_ms() */
 };
 
 struct http_resp {
@@ -35,6 +35,9 @@ struct http_resp {
 	size_t body_len;
 	char error[256];	/* libcurl's message when it failed */
 };
+
+/* 30 s, times TEST_SCALE: a sanity bound, not a speed. */
+int http_default_timeout_ms(void);
 
 /* Sends @rq; 0, or -1 with rs->error (no response, or a broken one).
  * @rs is always filled in (free it with http_free). */
@@ -85,8 +88,9 @@ struct sse {
 /* GET @path (with extra header lines @extra, "" for none) and reads the
  * response head; 0 (s->status set) or -1. */
 int sse_open(int port, const char *path, const char *extra, struct sse *s);
-/* The next event or comment block (without the blank line) into @ev.
- * 1, 0 when the server closed the stream, -1 on timeout. */
+/* The next event (without the blank line) into @ev; a comment line alone
+ * (": keepalive") is skipped, as a client does.  1, 0 when the server
+ * closed the stream, -1 on timeout. */
 int sse_next(struct sse *s, int timeout_ms, char *ev, size_t len);
 void sse_close(struct sse *s);
 
