@@ -28,6 +28,9 @@
 
 /* How long a thread may take to stop before the daemon exits without it. */
 #define JOIN_TIMEOUT_S 1.0
+/* How long shutdown waits for the web server's workers: a client still
+ * sending a request does not hold the exit (the relay is off by then). */
+#define WEB_STOP_WAIT_S 0.6
 
 static void load_state(struct daemon *d, struct thermo *init)
 {
@@ -231,7 +234,7 @@ out_threads:
 	for (int i = 0; i < NTHREADS; i++)
 		if (!join_thread(&threads[i]) && i == SENSOR)
 			sensor_stopped = false;
-	web_stopped = web_stop(d.web);
+	web_stopped = web_stop(d.web, WEB_STOP_WAIT_S);
 	if (status == EXIT_OK)
 		log_stopped(d.rec, signalled);
 out_sensor:

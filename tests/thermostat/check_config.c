@@ -22,42 +22,27 @@
 #include "conf/conf.h"
 #include "io/statefile.h"
 
-/* main() makes @root and removes it, with whatever a failed test (which
- * skips its cleanup) left in it; tests work in directories inside. */
-static char root[64], tmpdir[128];
+#include "runner.h"
 
-static void remove_tree(const char *dir)
-{
-	char cmd[160];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", dir);
-}
+/* The runner (runner.c) makes a root directory and removes it, with
+ * whatever a failed test (which skips its cleanup) left in it; tests work
+ * in directories inside. */
+static const char *tmpdir;
 
 static void make_tmpdir(void)
 {
-	snprintf(tmpdir, sizeof(tmpdir), "%s/test.XXXXXX", root);
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	tmpdir = test_tmpdir_make();
 }
 
 static void remove_tmpdir(void)
 {
-	remove_tree(tmpdir);
+	test_tmpdir_remove();
 }
 
 /* Writes @n bytes to <tmpdir>/@name; returns the path (static). */
 static const char *write_file(const char *name, const void *data, size_t n)
 {
-	static char path[192];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_uint_eq(fwrite(data, 1, n, f), n);
-	ck_assert_int_eq(fclose(f), 0);
-	return path;
+	return test_write_file(tmpdir, name, data, n);
 }
 
 static const char *write_text(const char *name, const char *text)
@@ -1194,19 +1179,5 @@ static Suite *suite_config(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(suite_config());
-	int failed;
-
-	snprintf(root, sizeof(root), "/tmp/check-config.XXXXXX");
-	if (!mkdtemp(root)) {
-		perror("mkdtemp");
-		return EXIT_FAILURE;
-	}
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	remove_tree(root);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+/* Run by runner.c's main(). */
+const suite_fn test_suites[] = { suite_config, NULL };

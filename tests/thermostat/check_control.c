@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "core/control.h"
+#include "runner.h"
 #include "simulate.h"
 
 #define DEFAULT_SEED 20261123ULL
@@ -1471,14 +1472,5 @@ static Suite *suite_simulation(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(suite_control());
-	int failed;
-
-	srunner_add_suite(sr, suite_simulation());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+/* Run by runner.c's main(). */
+const suite_fn test_suites[] = { suite_control, suite_simulation, NULL };

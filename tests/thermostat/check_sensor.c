@@ -10,7 +10,6 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,6 +22,7 @@
 #include "conf/conf.h"
 #include "io/sensor.h"
 #include "io/sensor_parse.h"
+#include "runner.h"
 
 #define DEV "28-0316a279f3ff"
 #define DEV2 "28-041752b1c0ff"
@@ -352,7 +352,7 @@ END_TEST
 /* ---- sensors on files ---------------------------------------------- */
 
 static struct sensor_settings cfg;
-static char tmp[200];
+static const char *tmp;	/* the test's own, in the runner's root */
 
 static const char *fixture(const char *rel)
 {
@@ -376,51 +376,26 @@ static void use_w1_tree(const char *name)
 
 static void setup(void)
 {
-	const char *dir = getenv("TMPDIR");
 	struct thermo_settings def;
 
 	/* The demo house of the defaults; everything else zero. */
 	config_defaults(&def);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.sim = def.sensor.sim;
-	snprintf(tmp, sizeof(tmp), "%s/check-sensor-XXXXXX",
-		 dir && dir[0] ? dir : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(tmp));
+	tmp = test_tmpdir_make();
 	err[0] = '\0';
-}
-
-static int remove_one(const char *path, const struct stat *st, int flag,
-		      struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
 }
 
 static void teardown(void)
 {
-	nftw(tmp, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	test_tmpdir_remove();
 }
 
 /* Writes @n bytes to @rel under the temporary directory, making the
  * directories on the way; returns the file's path. */
 static const char *tmp_file(const char *rel, const char *data, size_t n)
 {
-	static char path[1024];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", tmp, rel);
-	for (char *p = path + strlen(tmp) + 1; (p = strchr(p, '/')); p++) {
-		*p = '\0';
-		ck_assert(mkdir(path, 0755) == 0 || errno == EEXIST);
-		*p = '/';
-	}
-	f = fopen(path, "wb");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_uint_eq(fwrite(data, 1, n, f), n);
-	ck_assert_int_eq(fclose(f), 0);
-	return path;
+	return test_write_file(tmp, rel, data, n);
 }
 
 /* Opens the configured sensor, reads once; returns what read returned. */
@@ -803,13 +778,5 @@ static Suite *suite_sensor(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(suite_sensor());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+/* Run by runner.c's main(). */
+const suite_fn test_suites[] = { suite_sensor, NULL };

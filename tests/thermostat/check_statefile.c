@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,6 +27,7 @@
 
 #include "conf/conf.h"
 #include "io/statefile.h"
+#include "runner.h"
 
 /* ---- the order of fsync and rename ---------------------------------- */
 
@@ -63,24 +65,16 @@ int __wrap_rename(const char *from, const char *to)
 
 /* ---- helpers -------------------------------------------------------- */
 
-/* main() makes @root and removes it, with whatever a failed test (which
- * skips its teardown) left in it; each test has a directory inside. */
-static char root[64], dir[128], path[160];
+/* The runner (runner.c) makes a root directory and removes it, with
+ * whatever a failed test (which skips its teardown) left in it; each test
+ * has a directory inside. */
+static const char *dir;
+static char path[PATH_MAX];
 static struct thermo_settings cfg;
-
-static void remove_tree(const char *d)
-{
-	char cmd[160];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", d);
-}
 
 static void setup(void)
 {
-	snprintf(dir, sizeof(dir), "%s/test.XXXXXX", root);
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	dir = test_tmpdir_make();
 	snprintf(path, sizeof(path), "%s/state", dir);
 	config_defaults(&cfg);
 	calls[0] = '\0';
@@ -88,7 +82,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	remove_tree(dir);
+	test_tmpdir_remove();
 }
 
 static void write_raw(const char *p, const void *data, size_t n)
@@ -654,19 +648,5 @@ static Suite *suite_statefile(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(suite_statefile());
-	int failed;
-
-	snprintf(root, sizeof(root), "/tmp/check-statefile.XXXXXX");
-	if (!mkdtemp(root)) {
-		perror("mkdtemp");
-		return EXIT_FAILURE;
-	}
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	remove_tree(root);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+/* Run by runner.c's main(). */
+const suite_fn test_suites[] = { suite_statefile, NULL };

@@ -5,7 +5,7 @@
  *   raw_*      bytes on a socket, for what libcurl will not send (no
  *              Content-Length, NUL bytes, half-closed connections...);
  *   sse_*      an event stream read event by event, with deadlines.
- * Nothing here knows the thermostat: check_web.c and abuse.c share it.
+ * Nothing here knows the thermostat: check_web_*.c and abuse.c share it.
  * Call curl_global_init() once in main(), before any thread starts.
  */
 #ifndef THERMO_TEST_HTTP_H

@@ -21,11 +21,17 @@ TESTS += \
 	tests/thermostat/check-config \
 	tests/thermostat/check-statefile
 endif
-tests_thermostat_check_config_SOURCES = tests/thermostat/check_config.c
+tests_thermostat_check_config_SOURCES = \
+	tests/thermostat/check_config.c \
+	tests/thermostat/runner.c \
+	tests/thermostat/runner.h
 tests_thermostat_check_config_CPPFLAGS = $(THERMO_CPPFLAGS)
 tests_thermostat_check_config_CFLAGS = $(THERMO_TEST_CFLAGS)
 tests_thermostat_check_config_LDADD = $(THERMO_TEST_LIBS)
-tests_thermostat_check_statefile_SOURCES = tests/thermostat/check_statefile.c
+tests_thermostat_check_statefile_SOURCES = \
+	tests/thermostat/check_statefile.c \
+	tests/thermostat/runner.c \
+	tests/thermostat/runner.h
 tests_thermostat_check_statefile_CPPFLAGS = $(THERMO_CPPFLAGS)
 tests_thermostat_check_statefile_CFLAGS = $(THERMO_TEST_CFLAGS)
 tests_thermostat_check_statefile_LDADD = $(THERMO_TEST_LIBS)

@@ -20,6 +20,8 @@ TESTS += tests/thermostat/check-control
 endif
 tests_thermostat_check_control_SOURCES = \
 	tests/thermostat/check_control.c \
+	tests/thermostat/runner.c \
+	tests/thermostat/runner.h \
 	tests/thermostat/simulate.c \
 	tests/thermostat/simulate.h
 tests_thermostat_check_control_CPPFLAGS = $(THERMO_CPPFLAGS)

@@ -27,7 +27,10 @@ TESTS += \
 	tests/thermostat/check-relay
 endif
 
-tests_thermostat_check_sensor_SOURCES = tests/thermostat/check_sensor.c
+tests_thermostat_check_sensor_SOURCES = \
+	tests/thermostat/check_sensor.c \
+	tests/thermostat/runner.c \
+	tests/thermostat/runner.h
 tests_thermostat_check_sensor_CPPFLAGS = $(THERMO_CPPFLAGS)
 tests_thermostat_check_sensor_CFLAGS = $(THERMO_TEST_CFLAGS)
 tests_thermostat_check_sensor_LDADD = $(THERMO_TEST_LIBS)
@@ -42,6 +45,8 @@ tests_thermostat_check_relay_SOURCES = \
 	tests/thermostat/check_relay.c \
 	tests/thermostat/fake_gpiod.c \
 	tests/thermostat/fake_gpiod.h \
+	tests/thermostat/runner.c \
+	tests/thermostat/runner.h \
 	thermostat/io/relay.c \
 	thermostat/io/relay_gpiod.c \
 	thermostat/log.c \

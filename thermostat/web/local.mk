@@ -63,7 +63,16 @@ WEB_TEST_HTTP = \
 	tests/thermostat/http.h
 
 tests_thermostat_check_web_SOURCES = \
-	tests/thermostat/check_web.c \
+	tests/thermostat/check_web_auth.c \
+	tests/thermostat/check_web_compat.c \
+	tests/thermostat/check_web_events.c \
+	tests/thermostat/check_web_observe.c \
+	tests/thermostat/check_web_routes.c \
+	tests/thermostat/check_web_writes.c \
+	tests/thermostat/web_fixture.c \
+	tests/thermostat/web_fixture.h \
+	tests/thermostat/runner.c \
+	tests/thermostat/runner.h \
 	$(WEB_TEST_HTTP)
 tests_thermostat_check_web_CPPFLAGS = $(THERMO_CPPFLAGS)
 tests_thermostat_check_web_CFLAGS = $(THERMO_TEST_CFLAGS) $(CURL_CFLAGS)

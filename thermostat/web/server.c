@@ -21,9 +21,6 @@
 #include "web/server.h"
 #include "web/web.h"
 
-/* How long shutdown waits for the web server's workers. */
-#define WEB_STOP_WAIT_S 0.6
-
 /* CivetWeb's own messages (bind failures...) go to our log. */
 static int log_message(const struct mg_connection *c, const char *message)
 {
@@ -182,7 +179,7 @@ static void *stopper(void *ctx)
 	return NULL;
 }
 
-bool web_stop(struct web *w)
+bool web_stop(struct web *w, double wait_s)
 {
 	struct timespec deadline;
 	pthread_t t;
@@ -195,7 +192,7 @@ bool web_stop(struct web *w)
 	if (w->port > 0 && pthread_create(&t, NULL, poke,
 					  (void *)(uintptr_t)w->port) == 0)
 		pthread_detach(t);
-	deadline = deadline_after(CLOCK_REALTIME, WEB_STOP_WAIT_S);
+	deadline = deadline_after(CLOCK_REALTIME, wait_s);
 	if (pthread_create(&t, NULL, stopper, w->ctx) != 0) {
 		mg_stop(w->ctx);
 	} else if (pthread_timedjoin_np(t, NULL, &deadline) != 0) {

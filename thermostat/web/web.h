@@ -28,8 +28,8 @@ struct web *web_start(const struct thermo_settings *cfg, thermo_handle rec,
 int web_port(const struct web *w);
 /* Stops serving.  Call after closing the record: event streams end when
  * their wait returns -ECANCELED.  NULL is ok.  Returns false when a
- * worker was still reading a request after a short wait: it was left
+ * worker was still reading a request after @wait_s seconds: it was left
  * running, and the process should _exit() once the rest is tidy. */
-bool web_stop(struct web *w);
+bool web_stop(struct web *w, double wait_s);
 
 #endif
