@@ -212,7 +212,9 @@ void *control_thread(void *arg)
 			break;
 	}
 
-	/* Shutdown: the relay goes OFF before anything else. */
+	/* Shutdown: the relay goes OFF before anything else.  (The record
+	 * is closed, not gone: it says how the relay was last driven.) */
+	thermo_read(ta->h, &r, NULL);
 	if (relay_set(d->relay, false, err, sizeof(err)) != 0)
 		log_err("relay: cannot switch off at shutdown: %s", err);
 	else if (r.heating)
