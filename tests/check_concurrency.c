@@ -31,6 +31,7 @@ struct reader_stats {
 	struct shared *sh;
 	long snapshots, torn, views, torn_views;
 	int use_view;
+	atomic_bool ran;	/* a first snapshot was taken */
 };
 
 static int next_pair(struct pair *p, void *ctx)
@@ -73,7 +74,8 @@ static void *reader(void *arg)
 
 	while (!atomic_load_explicit(&st->sh->stop, memory_order_relaxed)) {
 		pair_read(st->sh->h, &p, &version);
-		st->snapshots++;
+		if (st->snapshots++ == 0)
+			atomic_store(&st->ran, true);
 		if (version != seen) {
 			seen = version;
 			stale = 0;
@@ -111,12 +113,12 @@ START_TEST(no_torn_snapshots)
 {
 	struct pair init;
 	struct shared sh = { .stop = false };
-	struct reader_stats rs[2] = { { &sh, 0, 0, 0, 0, 0 },
-				      { &sh, 0, 0, 0, 0, 1 } };
+	struct reader_stats rs[2] = { { &sh, 0, 0, 0, 0, 0, false },
+				      { &sh, 0, 0, 0, 0, 1, false } };
 	pthread_t rt[2], ct;
 	uint64_t seed = 0x9E3779B97F4A7C15ULL;
 	long writes = 0;
-	double end;
+	double end, sanity;
 	struct pair last;
 
 	init = pair_defaults;
@@ -127,7 +129,12 @@ START_TEST(no_torn_snapshots)
 		ck_assert_int_eq(pthread_create(&rt[i], NULL, reader, &rs[i]), 0);
 	ck_assert_int_eq(pthread_create(&ct, NULL, ref_churn, &sh), 0);
 	end = now_ms() + test_duration_ms(300);
-	while (now_ms() < end || writes < 1000) {
+	/* And until both readers ran (a loaded machine may start them
+	 * late), within a sanity deadline. */
+	sanity = now_ms() + test_duration_ms(60000);
+	while (now_ms() < end || writes < 1000 ||
+	       ((!atomic_load(&rs[0].ran) || !atomic_load(&rs[1].ran)) &&
+		now_ms() < sanity)) {
 		ck_assert_int_eq(pair_update(sh.h, next_pair, &seed), 0);
 		writes++;
 	}

@@ -722,11 +722,15 @@ int main(int argc, char **argv)
 
 		if (any && !want[p])
 			continue;
+		/* At least until every kind of operation happened: a loaded
+		 * machine may give a short run's threads no time at all
+		 * (bounded by the alarm). */
 		do {
 			run_round(policy, nthreads, round_ms, rounds, &c);
 			rounds++;
 			d += atomic_load(&destroyed);
-		} while (now_s() < end);
+		} while (now_s() < end || c.updates == 0 || c.sets == 0 ||
+			 c.wakeups == 0);
 		/* The exact counts above hold trivially when nothing ran. */
 		if (c.updates == 0 || c.sets == 0 || c.wakeups == 0)
 			violation(pol, "nothing happened: %llu updates, %llu "

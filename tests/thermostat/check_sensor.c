@@ -23,6 +23,7 @@
 #include "io/sensor.h"
 #include "io/sensor_parse.h"
 #include "runner.h"
+#include "util/timeutil.h"
 
 #define DEV "28-0316a279f3ff"
 #define DEV2 "28-041752b1c0ff"
@@ -686,11 +687,22 @@ static void sleep_ms(long ms)
 
 /* The house warms while the record says heating, cools toward the
  * outside otherwise, by the time that passed between reads. */
+/* The house of sim_follows_the_furnace @dt seconds after @from, heated
+ * (toward 0 + 50 / 0.5 = 100 C) or not (toward 0 C). */
+static double house_after(double from, double dt, bool heating)
+{
+	double target = heating ? 100.0 : 0.0;
+
+	return target + (from - target) * exp(-0.5 * dt);
+}
+
+/* Each reading against the house model, over the time that really
+ * passed, so that a slow machine changes the numbers, not the verdict. */
 START_TEST(sim_follows_the_furnace)
 {
 	struct furnace f = { true, 0 };
 	struct sensor *s;
-	double c0, c1, c2;
+	double c0, c1, c2, t0;
 
 	cfg.kind = SENSOR_SIM;
 	cfg.sim.noise_c = 0;
@@ -698,17 +710,25 @@ START_TEST(sim_follows_the_furnace)
 	cfg.sim.outside_c = 0.0;
 	cfg.sim.gain_c_per_s = 50.0;	/* fast, so milliseconds show */
 	cfg.sim.loss_per_s = 0.5;
+	t0 = mono_now();
 	s = sensor_open(&cfg, furnace_on, &f, err, sizeof(err));
 	ck_assert_msg(s != NULL, "%s", err);
 	ck_assert_int_eq(sensor_read(s, &c0, err, sizeof(err)), 0);
-	ck_assert(c0 >= 18.0 && c0 < 25.0);
+	/* Heated for at most the time since before the open. */
+	ck_assert_msg(c0 >= 18.0 &&
+			      c0 <= house_after(18.0, mono_now() - t0, true) + 1e-9,
+		      "first reading %.3f", c0);
 	sleep_ms(50);
 	ck_assert_int_eq(sensor_read(s, &c1, err, sizeof(err)), 0);
-	ck_assert_msg(c1 > c0 + 1.0, "heating: %.3f -> %.3f", c0, c1);
+	/* Heated for at least the 50 ms slept. */
+	ck_assert_msg(c1 >= house_after(c0, 0.050, true) - 1e-9,
+		      "heating: %.3f -> %.3f", c0, c1);
 	f.on = false;
 	sleep_ms(50);
 	ck_assert_int_eq(sensor_read(s, &c2, err, sizeof(err)), 0);
-	ck_assert_msg(c2 < c1, "idle: %.3f -> %.3f", c1, c2);
+	/* The furnace off since the last reading: cooled 50 ms at least. */
+	ck_assert_msg(c2 <= house_after(c1, 0.050, false) + 1e-9,
+		      "idle: %.3f -> %.3f", c1, c2);
 	ck_assert_int_eq(f.asked, 3);
 	sensor_close(s);
 }
