@@ -12,31 +12,25 @@
 
 #include "conf/keys.h"
 #include "util/errmsg.h"
-
-static bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
+#include "util/strconv.h"
 
 static int parse_port(const char *s, char *why, size_t len)
 {
-	const char *p;
-	long port;
+	size_t n = strlen(s), digits;
+	long long port;
 
-	if (!s[0])
+	if (!n)
 		return errmsg(why, len, "no port after ':'");
-	for (p = s; is_digit(*p); p++)
-		;
-	if (*p == 's' && !p[1] && p > s)
+	digits = strconv_whole(s, n, false, &port, NULL);
+	if (digits && s[digits] == 's' && digits + 1 == n)
 		return errmsg(why, len,
 			      "port %s asks for TLS, which the daemon does not "
 			      "serve: put a TLS reverse proxy in front of it "
 			      "(see README)", s);
-	if (*p || p - s > 5)
+	if (digits != n || s[0] == '-' || n > 5)
 		return errmsg(why, len, "the port is not a number (0..65535)");
-	port = strtol(s, NULL, 10);
 	if (port > 65535)
-		return errmsg(why, len, "port %ld is out of range (0..65535)",
+		return errmsg(why, len, "port %lld is out of range (0..65535)",
 			      port);
 	return 0;
 }
@@ -96,9 +90,12 @@ int check_acl(const char *value, char *why, size_t len)
 		slash = strchr(net, '/');
 		if (slash) {
 			const char *b = slash + 1;
+			size_t blen = strlen(b);
+			long long bits;
 
-			if (!is_digit(b[0]) || (b[1] && !is_digit(b[1])) ||
-			    (b[1] && b[2]) || atoi(b) > 32)
+			if (blen == 0 || blen > 2 || b[0] == '-' ||
+			    strconv_whole(b, blen, false, &bits, NULL) != blen ||
+			    bits > 32)
 				return errmsg(why, len, "'%s': the prefix "
 					      "length is not 0..32", net);
 			net[slash - net] = '\0';

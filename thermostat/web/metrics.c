@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/control.h"
+#include "util/strconv.h"
 #include "util/timeutil.h"
 #include "web/server.h"
 
@@ -119,11 +120,15 @@ static void put(struct text *t, const char *fmt, ...)
 static void metric(struct text *t, const char *name, const char *type,
 		   const char *help, double value)
 {
+	char num[40];
+
 	put(t, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-	if (isnan(value))
+	if (isnan(value)) {
 		put(t, "%s NaN\n", name);
-	else
-		put(t, "%s %.17g\n", name, value);
+		return;
+	}
+	strconv_format_double(num, sizeof(num), value);
+	put(t, "%s %s\n", name, num);
 }
 
 void route_metrics(struct req *q)
