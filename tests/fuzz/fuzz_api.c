@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The web API's request parsers (thermostat/api.h): the bodies of
+ * The web API's request parsers (thermostat/web/api.h): the bodies of
  * PUT /api/v1/setpoint and /api/v1/mode, the original daemon's form
  * POST /set_thermostat, and the query of GET /api/v1/history.
  * Properties: a refused request has a 4xx status and a message; an

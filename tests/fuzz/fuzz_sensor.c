@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The sensor parsers (thermostat/sensor.h) on the bytes of a w1_slave or
+ * The sensor parsers (thermostat/io/sensor_parse.h) on the bytes of a w1_slave or
  * millidegree file.  Properties of an accepted reading:
  *   w1_slave: -55..125 C, never 85.000 (power-on) or 127.94 (fault), a
  *     whole number of millidegrees, line 1 ending in " YES", two lines

@@ -32,17 +32,17 @@ struct fuzz_target {
 int fuzz_field(const uint8_t *data, size_t size);
 
 #ifdef FUZZ_THERMOSTAT
-/* thermostat/api.h: the request parsers. */
+/* thermostat/web/api.h: the request parsers. */
 int fuzz_setpoint(const uint8_t *data, size_t size);
 int fuzz_mode(const uint8_t *data, size_t size);
 int fuzz_compat_form(const uint8_t *data, size_t size);
 int fuzz_history_query(const uint8_t *data, size_t size);
-/* thermostat/config.h: config_parse_string. */
+/* thermostat/conf/conf.h: config_parse_string. */
 int fuzz_config(const uint8_t *data, size_t size);
-/* thermostat/sensor.h: parse_w1_slave, parse_millidegrees. */
+/* thermostat/io/sensor_parse.h: parse_w1_slave, parse_millidegrees. */
 int fuzz_w1_slave(const uint8_t *data, size_t size);
 int fuzz_millidegrees(const uint8_t *data, size_t size);
-/* thermostat/statefile.h: state_parse. */
+/* thermostat/io/statefile.h: state_parse. */
 int fuzz_statefile(const uint8_t *data, size_t size);
 #endif
 

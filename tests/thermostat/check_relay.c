@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The relay, without hardware: the gpiod backend runs against the fake
- * libgpiod in fake_gpiod.c (linked with -Wl,--wrap, see thermostat/io.mk)
- * and each test checks the exact calls it made, for the API configure
+ * libgpiod in fake_gpiod.c (linked with -Wl,--wrap, see
+ * thermostat/io/local.mk) and each test checks the exact calls it made, for the API configure
  * chose; the sim backend is checked through its log lines.
  */
 #include <config.h> /* configure's: THERMO_GPIOD_API */

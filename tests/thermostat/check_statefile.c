@@ -5,7 +5,7 @@
  * fsynced, then the directory fsynced), failures that leave the old file
  * intact, and a daemon SIGKILLed at random moments while saving.
  *
- * The test program is linked with --wrap=fsync --wrap=rename (config.mk)
+ * The test program is linked with --wrap=fsync --wrap=rename (thermostat/conf/local.mk)
  * so that it sees the order of those calls.
  */
 #define _GNU_SOURCE

@@ -79,7 +79,7 @@ START_TEST(state_is_a_snapshot_of_the_record)
 }
 END_TEST
 
-/* The state is rendered once per tenth of a second (web.c's cache): a
+/* The state is rendered once per tenth of a second (web/route_state.c's cache): a
  * stamp taken late in one must not come out as a negative age.  Each
  * round sets the reading's time 60-70 ms into a tenth of a second and
  * asks at once. */
