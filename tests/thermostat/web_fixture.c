@@ -76,6 +76,7 @@ void serve(tweak_fn *tweak)
 	struct thermo init = fresh_record();
 	char err[256];
 
+	metrics_fetched = 0;
 	config_defaults(&cfg);
 	snprintf(cfg.listen, sizeof(cfg.listen), "127.0.0.1:0");
 	cfg.request_timeout_ms = 1000;
@@ -412,12 +413,15 @@ double metric_value(const char *text, const char *name)
 	return found;
 }
 
+int metrics_fetched;
+
 double metric(const char *name)
 {
 	struct http_resp rs;
 	double v;
 
 	ck_assert_int_eq(get(&rs, "/metrics"), 200);
+	metrics_fetched++;
 	v = metric_value(rs.body, name);
 	http_free(&rs);
 	return v;

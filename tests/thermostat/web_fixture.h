@@ -109,5 +109,7 @@ void head_raw(const char *path, struct raw_result *r);
 double metric_value(const char *text, const char *name);
 /* The same, of a fresh GET /metrics. */
 double metric(const char *name);
+/* How many GET /metrics metric() made since serve(). */
+extern int metrics_fetched;
 
 #endif
