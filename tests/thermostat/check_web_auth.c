@@ -197,14 +197,10 @@ END_TEST
 Suite *suite_web_auth(void)
 {
 	Suite *s = suite_create("web-auth");
-	TCase *tc;
+	TCase *tc = web_tcase(s, "auth");
 
-	tc = tcase_create("auth");
-	tcase_add_checked_fixture(tc, NULL, teardown);
-	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, writes_need_digest_auth);
 	tcase_add_test(tc, missing_password_file_lets_nobody_write);
 	tcase_add_test(tc, auth_reads_protects_reads);
-	suite_add_tcase(s, tc);
 	return s;
 }

@@ -142,14 +142,10 @@ END_TEST
 Suite *suite_web_compat(void)
 {
 	Suite *s = suite_create("web-compat");
-	TCase *tc;
+	TCase *tc = web_tcase(s, "compat");
 
-	tc = tcase_create("compat");
-	tcase_add_checked_fixture(tc, NULL, teardown);
-	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, compat_routes_answer_the_originals_json);
 	tcase_add_test(tc, compat_set_thermostat);
 	tcase_add_test(tc, compat_routes_off_are_404);
-	suite_add_tcase(s, tc);
 	return s;
 }

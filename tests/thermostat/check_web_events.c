@@ -291,16 +291,12 @@ END_TEST
 Suite *suite_web_events(void)
 {
 	Suite *s = suite_create("web-events");
-	TCase *tc;
+	TCase *tc = web_tcase(s, "events");
 
-	tc = tcase_create("events");
-	tcase_add_checked_fixture(tc, NULL, teardown);
-	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, events_first_at_connect_then_one_per_change);
 	tcase_add_test(tc, events_follow_every_change);
 	tcase_add_test(tc, closing_the_record_ends_streams_at_once);
 	tcase_add_test(tc, event_streams_are_capped_then_503);
 	tcase_add_test(tc, events_head_sends_headers_only);
-	suite_add_tcase(s, tc);
 	return s;
 }

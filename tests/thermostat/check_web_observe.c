@@ -318,17 +318,13 @@ END_TEST
 Suite *suite_web_observe(void)
 {
 	Suite *s = suite_create("web-observe");
-	TCase *tc;
+	TCase *tc = web_tcase(s, "observe");
 
-	tc = tcase_create("observe");
-	tcase_add_checked_fixture(tc, NULL, teardown);
-	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, history_points_and_minutes);
 	tcase_add_test(tc, history_bad_queries_are_400);
 	tcase_add_test(tc, metrics_are_prometheus_text);
 	tcase_add_test(tc, metrics_count_requests);
 	tcase_add_test(tc, healthz_is_200_when_fresh);
 	tcase_add_test(tc, healthz_is_503_with_reasons);
-	suite_add_tcase(s, tc);
 	return s;
 }

@@ -541,11 +541,8 @@ END_TEST
 Suite *suite_web_routes(void)
 {
 	Suite *s = suite_create("web-routes");
-	TCase *tc;
+	TCase *tc = web_tcase(s, "routes");
 
-	tc = tcase_create("routes");
-	tcase_add_checked_fixture(tc, NULL, teardown);
-	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, state_is_a_snapshot_of_the_record);
 	tcase_add_test(tc, state_ages_are_never_negative);
 	tcase_add_test(tc, version_is_the_librarys);
@@ -559,6 +556,5 @@ Suite *suite_web_routes(void)
 	tcase_add_test(tc, wrong_methods_are_405_with_allow);
 	tcase_add_test(tc, cors_preflights_are_not_answered);
 	tcase_add_test(tc, default_is_loopback_only);
-	suite_add_tcase(s, tc);
 	return s;
 }

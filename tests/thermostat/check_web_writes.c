@@ -530,11 +530,8 @@ END_TEST
 Suite *suite_web_writes(void)
 {
 	Suite *s = suite_create("web-writes");
-	TCase *tc;
+	TCase *tc = web_tcase(s, "writes");
 
-	tc = tcase_create("writes");
-	tcase_add_checked_fixture(tc, NULL, teardown);
-	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, setpoint_and_mode_are_written);
 	tcase_add_test(tc, writes_refused_once_stopping);
 	tcase_add_test(tc, setpoint_bounds_are_inclusive);
@@ -549,6 +546,5 @@ Suite *suite_web_writes(void)
 	tcase_add_test(tc, short_body_is_400_and_changes_nothing);
 	tcase_add_test(tc, encoded_nul_is_400_and_changes_nothing);
 	tcase_add_test(tc, civetweb_errors_carry_security_headers);
-	suite_add_tcase(s, tc);
 	return s;
 }

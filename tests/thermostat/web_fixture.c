@@ -131,6 +131,16 @@ void teardown(void)
 	thermo_unref(rec);
 }
 
+TCase *web_tcase(Suite *s, const char *name)
+{
+	TCase *tc = tcase_create(name);
+
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_set_timeout(tc, 30);
+	suite_add_tcase(s, tc);
+	return tc;
+}
+
 /* ---- what every response must carry --------------------------------- */
 
 void assert_secure_headers(const char *headers, const char *what)

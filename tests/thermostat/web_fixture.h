@@ -57,6 +57,9 @@ struct thermo fresh_record(void);
 void serve(tweak_fn *tweak);
 /* Each tcase's checked teardown: closes the record, stops the server. */
 void teardown(void);
+/* A test case of suite @s whose tests serve() and are torn down, with
+ * their timeout. */
+TCase *web_tcase(Suite *s, const char *name);
 
 /* ---- what every response must carry --------------------------------- */
 
