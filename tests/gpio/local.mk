@@ -7,6 +7,7 @@
 # environment or on the command line.  scripts/gpio-check fetches both
 # and runs the test for each build tree it is given (libgpiod 1.6, 2.x).
 EXTRA_DIST += \
+	scripts/gpio-check \
 	tests/gpio/run.sh \
 	tests/gpio/init \
 	tests/gpio/initramfs.sh \
