@@ -27,7 +27,8 @@
 #                 device tree wires line 3 to the power key)
 #   GPIO_LIMIT    seconds QEMU may run, boot and steps (default 300)
 #   GPIO_OUT      where the initramfs, console log and trace go (default
-#                 BUILD_DIR/tests/gpio)
+#                 BUILD_DIR/gpio-test; not tests/gpio, which is the
+#                 sources in a build in the source tree)
 #   QEMU          the emulator (default qemu-system-aarch64)
 # scripts/gpio-check fetches the kernel and busybox and runs this.
 # Exit status: 0 passed, 1 failed, 77 skipped: only when QEMU itself
@@ -56,7 +57,7 @@ shift
 line=${GPIO_LINE:-5}
 limit=${GPIO_LIMIT:-300}
 qemu=${QEMU:-qemu-system-aarch64}
-out=${GPIO_OUT:-$build/tests/gpio}
+out=${GPIO_OUT:-$build/gpio-test}
 case $line in
 [0-24-7]) ;;
 3) fail "GPIO_LINE=3: the device tree wires the PL061's line 3 to the power key" ;;
