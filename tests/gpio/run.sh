@@ -34,6 +34,9 @@
 # Exit status: 0 passed, 1 failed, 77 skipped: only when QEMU itself
 # cannot run (not installed, or cannot create the machine).
 set -euo pipefail
+# EPOCHREALTIME and awk's numbers with a decimal point, whatever the
+# caller's locale.
+export LC_ALL=C
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TEST=gpio
