@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Reads and writes under the three lock policies. */
+#include <config.h>
 #define _GNU_SOURCE
 #include <errno.h>
 #include <sched.h>

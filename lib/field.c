@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Generic code over field tables: lookup, text form, dump. */
+#include <config.h>
 #define _GNU_SOURCE
 #include <errno.h>
 #include <inttypes.h>

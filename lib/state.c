@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Lifecycle: creation, reference counting, destruction. */
+#include <config.h>
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>

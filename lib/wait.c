@@ -19,6 +19,7 @@
  * callback, while) holding the record lock.  So ss_close may be called
  * from an update callback.
  */
+#include <config.h>
 #define _GNU_SOURCE
 #include <errno.h>
 

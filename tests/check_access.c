@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Per-field get and set, whole-record reads, every kind, every policy. */
+#include <config.h>
 #include <errno.h>
 #include <string.h>
 

@@ -5,6 +5,7 @@
  * rest) while readers on the other core check every snapshot they take and
  * other threads take and drop references; all of it under every policy.
  */
+#include <config.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>

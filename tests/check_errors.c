@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The error convention: negated errno values, errno untouched by int
  * calls, NULL + errno from constructors, clear aborts for misuse. */
+#include <config.h>
 #include <errno.h>
 #include <string.h>
 

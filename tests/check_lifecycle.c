@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Creation, reference counting (saturation, misuse), destruction. */
+#include <config.h>
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The runner: every suite of the library.  CK_RUN_SUITE / CK_RUN_CASE
  * select a part; CK_FORK=no runs in one process (valgrind). */
+#include <config.h>
 #include <stdlib.h>
 
 #include "testutil.h"

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* What SS_RECORD_DECLARE/DEFINE generate, and generic code over the field
  * table (lookup, text form, dump). */
+#include <config.h>
 #define _GNU_SOURCE
-#include "config.h"
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Update and view callbacks: atomicity, return values, deadlock detection,
  * the timed and multi-record variants. */
+#include <config.h>
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>

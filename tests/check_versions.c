@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Versions, waiting for changes, closing. */
+#include <config.h>
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>

@@ -64,14 +64,16 @@ TESTS += \
 	tests/header.sh \
 	tests/handle-types.sh \
 	tests/man-lint.sh \
-	tests/consumer.sh
+	tests/consumer.sh \
+	tests/config-first.sh
 EXTRA_DIST += \
 	tests/readme.sh \
 	tests/exports.sh \
 	tests/header.sh \
 	tests/handle-types.sh \
 	tests/man-lint.sh \
-	tests/consumer.sh
+	tests/consumer.sh \
+	tests/config-first.sh
 
 # Benchmarks: built with the tests (so they cannot rot), run by make bench.
 # They link the shared library, as a user's program does.

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <config.h>
 #define _GNU_SOURCE
 #include <signal.h>
 #include <stdio.h>

@@ -6,6 +6,7 @@
  * at once), and takes everything down in reverse order, the relay OFF
  * again last.
  */
+#include <config.h>
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>

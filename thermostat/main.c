@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* thermostat(8): a heating thermostat daemon.  See thermostat --help. */
+#include <config.h>
 #include <stdio.h>
 
 #include "conf/conf.h"

@@ -5,6 +5,7 @@
  * here reads the record, calls the rule, does its I/O, writes the record
  * and waits.
  */
+#include <config.h>
 #define _GNU_SOURCE
 #include <errno.h>
 #include <math.h>

@@ -12,6 +12,7 @@
  * condition-variable handoff.  Ratios are the figures to compare between
  * machines; absolute times are not.
  */
+#include <config.h>
 #define _GNU_SOURCE
 #include <math.h>
 #include <pthread.h>

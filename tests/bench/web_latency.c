@@ -8,6 +8,7 @@
  * temperature flips the relay.  Prints "name value unit" lines.
  *   web_latency PORT ROUNDS TEMPERATURE
  */
+#include <config.h>
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>

@@ -9,14 +9,24 @@
 # Environment: FUZZ_CC (clang), FUZZ_CFLAGS (extra flags).
 # Needs clang and libFuzzer (Debian: clang, libclang-rt-14-dev or the
 # libclang-rt-dev of the clang version), jansson and inih (libjansson-dev,
-# libinih-dev).  None of these sources includes autoconf's config.h, so no
-# configured build is needed.
+# libinih-dev).  The sources include autoconf's config.h first (for
+# _FILE_OFFSET_BITS on 32-bit targets); no configured build is needed:
+# this script writes the one they need into OUTDIR.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=${1:-$top/build-fuzz}
 cc=${FUZZ_CC:-clang}
 mkdir -p "$out/obj"
 out=$(cd "$out" && pwd)
+# What configure's config.h says that these sources use: large-file
+# support (a no-op on 64-bit machines, where libFuzzer runs).
+printf '/* Written by tests/fuzz/build.sh. */\n#define _FILE_OFFSET_BITS 64\n' \
+	>"$out/config.h.tmp"
+if cmp -s "$out/config.h.tmp" "$out/config.h"; then
+	rm -f "$out/config.h.tmp"
+else
+	mv -f "$out/config.h.tmp" "$out/config.h"
+fi
 
 if ! command -v "$cc" >/dev/null 2>&1; then
 	echo "build.sh: $cc not found (Debian: apt-get install clang libclang-rt-14-dev)" >&2
@@ -33,7 +43,7 @@ san="-fsanitize=address,undefined -fno-sanitize-recover=all"
 cflags="-std=gnu11 -g -O1 -fno-omit-frame-pointer $san
 	-Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes
 	-Wformat=2 -Wvla -Werror=implicit-function-declaration -pthread
-	-I$top/include -I$top/lib -I$top/thermostat -I$top/tests/fuzz
+	-I$out -I$top/include -I$top/lib -I$top/thermostat -I$top/tests/fuzz
 	-DFUZZ_THERMOSTAT $jcflags ${FUZZ_CFLAGS:-}"
 
 # What the targets reach: the library, and the thermostat's pure parts.

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* What every fuzz target shares: the table, failure reports, copies. */
+#include <config.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,6 +4,7 @@
  *   clang -fsanitize=fuzzer,... -DFUZZ_TARGET=fuzz_config entry.c ...
  * (tests/fuzz/build.sh builds one binary per target this way).
  */
+#include <config.h>
 #include "targets.h"
 
 #ifndef FUZZ_TARGET

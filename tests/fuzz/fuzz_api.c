@@ -11,6 +11,7 @@
  * stack of a CivetWeb worker, where the daemon parses them: a body nested
  * deeply enough to exhaust it must be refused, not crash the daemon.
  */
+#include <config.h>
 #include <math.h>
 #include <pthread.h>
 #include <semaphore.h>

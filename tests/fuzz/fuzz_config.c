@@ -6,6 +6,7 @@
  * (config_print) as text that parses again to a configuration that
  * prints the same, and parsing is deterministic.
  */
+#include <config.h>
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>

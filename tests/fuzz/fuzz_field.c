@@ -14,6 +14,7 @@
  * Both ways, formatting into short buffers truncates like snprintf: the
  * same return value, a NUL-terminated prefix.
  */
+#include <config.h>
 #include <errno.h>
 #include <float.h>
 #include <math.h>

@@ -10,6 +10,7 @@
  *     own text for that value ("%d\n") gives it back.
  * A refused file has a message; NULL error buffers are allowed.
  */
+#include <config.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>

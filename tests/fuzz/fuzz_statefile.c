@@ -6,6 +6,7 @@
  * and state_format writes it as text that fits state_save's buffer and
  * parses to exactly the same values.
  */
+#include <config.h>
 #include <math.h>
 #include <string.h>
 

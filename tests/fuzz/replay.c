@@ -12,6 +12,7 @@
  * A broken property aborts (the target says which and shows the input);
  * a missing corpus directory is an error, an empty one too.
  */
+#include <config.h>
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>

@@ -30,6 +30,7 @@
  * Prints "name value unit" lines; exits 1 on any violation, 3 when a
  * watchdog finds the run hung (a deadlock, or a waiter never woken).
  */
+#include <config.h>
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>

@@ -12,6 +12,7 @@
  *
  * Needs $top_builddir (set by make check) to find thermostat/thermostat.
  */
+#include <config.h>
 #define _GNU_SOURCE
 #include <curl/curl.h>
 #include <errno.h>

@@ -5,6 +5,7 @@
  * the command line, --print-config's round trip, and the documentation
  * (thermostat.conf and thermostat.conf(5) list every key).
  */
+#include <config.h>
 #define _GNU_SOURCE
 #include <check.h>
 #include <errno.h>

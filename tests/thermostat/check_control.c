@@ -11,6 +11,7 @@
  * decimal or 0x hex; a fixed default otherwise), so THERMO_SEED=<the
  * printed seed> reruns a failure first.
  */
+#include <config.h>
 #include <check.h>
 #include <ctype.h>
 #include <math.h>

@@ -6,6 +6,7 @@
  * and on files made at test time (the huge one, files that change or
  * vanish), then the simulated house.
  */
+#include <config.h>
 #define _GNU_SOURCE
 #include <check.h>
 #include <errno.h>

@@ -8,6 +8,7 @@
  * The test program is linked with --wrap=fsync --wrap=rename (thermostat/conf/local.mk)
  * so that it sees the order of those calls.
  */
+#include <config.h>
 #define _GNU_SOURCE
 #include <check.h>
 #include <dirent.h>

@@ -4,6 +4,7 @@
  * and for reads when auth_reads is on; every intruder gets 401 and changes
  * nothing; a missing password file lets nobody in.
  */
+#include <config.h>
 #define _GNU_SOURCE
 #include <check.h>
 #include <math.h>

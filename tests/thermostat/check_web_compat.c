@@ -4,6 +4,7 @@
  * JSON, the form that sets the thermostat, and 404s when compat_routes is
  * off.
  */
+#include <config.h>
 #define _GNU_SOURCE
 #include <check.h>
 #include <math.h>

@@ -4,6 +4,7 @@
  * connect then one per change, the end of every stream when the record
  * closes, the cap on streams, HEAD.
  */
+#include <config.h>
 #define _GNU_SOURCE
 #include <check.h>
 #include <jansson.h>

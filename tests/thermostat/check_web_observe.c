@@ -4,6 +4,7 @@
  * history and its queries, the metrics in Prometheus' text format and
  * their request counts, and the health check with its reasons.
  */
+#include <config.h>
 #define _GNU_SOURCE
 #include <check.h>
 #include <jansson.h>

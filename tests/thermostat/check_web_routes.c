@@ -6,6 +6,7 @@
  * paths, wrong methods, CORS preflights, and the default listen address
  * (loopback only).
  */
+#include <config.h>
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <check.h>

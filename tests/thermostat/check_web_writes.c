@@ -6,6 +6,7 @@
  * framing, short bodies, encoded NULs, a daemon stopping; and CivetWeb's
  * own error answers carrying the security headers.
  */
+#include <config.h>
 #define _GNU_SOURCE
 #include <check.h>
 #include <jansson.h>

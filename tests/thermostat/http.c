@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <config.h>
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <curl/curl.h>

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The runner of the thermostat's Check programs and their temporary
  * directories (runner.h).  libc and Check only. */
+#include <config.h>
 #define _GNU_SOURCE
 #include <errno.h>
 #include <ftw.h>

@@ -42,6 +42,7 @@
  * top (outside + gain / loss > top).  The temperature is monotonic between
  * events (the model is solved exactly), so the ends of each step bound it.
  */
+#include <config.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>

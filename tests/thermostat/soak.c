@@ -11,6 +11,7 @@
  * exits 1 on any violation.
  *   soak [DAYS] [SEED]   (default 7 days, seed from THERMO_SEED or 1)
  */
+#include <config.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -16,6 +16,7 @@
  * check_web_compat.c, check_web_observe.c (history, metrics, health),
  * check_web_auth.c, check_web_events.c.
  */
+#include <config.h>
 #define _GNU_SOURCE
 #include <check.h>
 #include <curl/curl.h>

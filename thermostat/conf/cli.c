@@ -5,6 +5,7 @@
  * what the daemon prints instead of running (--help, --version,
  * --print-config).
  */
+#include <config.h>
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>

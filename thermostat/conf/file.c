@@ -5,6 +5,7 @@
  * NUL bytes and overlong lines are refused with "FILE:LINE: KEY: why",
  * and nothing is half-applied (the file is parsed into a copy).
  */
+#include <config.h>
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>

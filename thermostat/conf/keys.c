@@ -3,6 +3,7 @@
  * The table of keys, generated from CONFIG_KEYS (keys.h): lookup, the
  * defaults, and the message for a name that is not a key.
  */
+#include <config.h>
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,6 +5,7 @@
  * configuration is read, so that a mistake is a message naming the key,
  * not a web server that fails to start.
  */
+#include <config.h>
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <stdlib.h>

@@ -4,6 +4,7 @@
  * longer than sensor_interval...), checked once every key has its value.
  * A broken rule names the key the user set last, where they will look.
  */
+#include <config.h>
 #define _GNU_SOURCE
 #include <stdarg.h>
 #include <stdio.h>

@@ -3,6 +3,7 @@
  * One value of one key: its text parsed and checked by the key's type and
  * range, and printed back in a form that parses to the same value.
  */
+#include <config.h>
 #define _GNU_SOURCE
 #include <errno.h>
 #include <math.h>

@@ -32,6 +32,7 @@
  *   reason.  Between deadlines nothing can change, so checking them in
  *   order gives the exact time.
  */
+#include <config.h>
 #include <math.h>
 #include <stddef.h>
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <config.h>
 #include <stddef.h>
 
 #include "core/record.h"

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <config.h>
 #include <math.h>
 
 #include "io/house.h"

@@ -4,6 +4,7 @@
  * and the API spell them.  Apart from sensor.c and relay.c so that the
  * configuration can name kinds without linking their I/O.
  */
+#include <config.h>
 #include <stddef.h>
 
 #include "io/relay.h"

@@ -4,6 +4,7 @@
  * relay belongs to the control thread (main opens and closes it around
  * that thread's life): nothing here locks.
  */
+#include <config.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -7,8 +7,8 @@
  * runs between the request and the first decision.  Values are logical:
  * with active_low the library inverts the electrical level.
  */
+#include <config.h> /* configure's: THERMO_GPIOD_API */
 #define _GNU_SOURCE
-#include "config.h" /* configure's: THERMO_GPIOD_API */
 
 #include <errno.h>
 #include <stdio.h>

@@ -4,6 +4,7 @@
  * house.  The parsing is in sensor_parse.c.  A sensor belongs to one
  * thread (the sensor thread): nothing here locks.
  */
+#include <config.h>
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>

@@ -6,6 +6,7 @@
  * the kernel writes is narrow, so they accept exactly that and call
  * anything else an error: a misread temperature would drive a furnace.
  */
+#include <config.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>

@@ -11,6 +11,7 @@
  * writes (give or take blanks and comments) is refused, and the daemon
  * falls back to its configuration.
  */
+#include <config.h>
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>

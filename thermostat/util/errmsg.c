@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <config.h>
 #include <stdio.h>
 
 #include "util/errmsg.h"

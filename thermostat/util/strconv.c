@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <config.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>

@@ -6,6 +6,7 @@
  * way for every route.  Notes on CivetWeb 1.15 behaviour that shaped this
  * file are marked "CivetWeb:".
  */
+#include <config.h>
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <string.h>

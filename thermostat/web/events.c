@@ -5,6 +5,7 @@
  * change of the fields below, a comment when idle, and the end of the
  * stream when the daemon closes the record.
  */
+#include <config.h>
 #include <errno.h>
 #include <stdlib.h>
 

@@ -5,6 +5,7 @@
  * streams.  The counters are a record of their own, so that the workers
  * count without a lock of the web server's.
  */
+#include <config.h>
 #define _GNU_SOURCE
 #include <math.h>
 #include <stdarg.h>

@@ -3,6 +3,7 @@
  * Answers, and request bodies.  Notes on CivetWeb 1.15 behaviour that
  * shaped this file are marked "CivetWeb:".
  */
+#include <config.h>
 #define _GNU_SOURCE
 #include <stdarg.h>
 #include <stdio.h>

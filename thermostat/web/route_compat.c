@@ -5,6 +5,7 @@
  * set the setpoint (through the same write path as PUT /api/v1/setpoint).
  * Served while compat_routes is on.
  */
+#include <config.h>
 #include "util/timeutil.h"
 #include "web/server.h"
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* GET /healthz: 200 when the threads are alive and the reading fresh,
  * else 503 with the reasons. */
+#include <config.h>
 #include "core/control.h"
 #include "util/timeutil.h"
 #include "web/server.h"

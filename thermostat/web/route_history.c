@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* GET /api/v1/history?minutes=N: the points of the last N minutes. */
+#include <config.h>
 #include <math.h>
 
 #include "util/timeutil.h"

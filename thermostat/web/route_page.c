@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The page at /, its files (assets.h), and the version: answers that
  * never change while the daemon runs. */
+#include <config.h>
 #include <sharedstate.h>
 
 #include "web/assets.h"

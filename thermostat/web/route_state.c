@@ -7,6 +7,7 @@
  * tenth-of-a-second buckets.  Plain data read far more than written:
  * SS_SEQLOCK, so a hit takes no lock.
  */
+#include <config.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -3,6 +3,7 @@
  * PUT /api/v1/setpoint and PUT /api/v1/mode, and the write path they
  * share with the original daemon's POST /set_thermostat (route_compat.c).
  */
+#include <config.h>
 #include <errno.h>
 #include <string.h>
 

@@ -5,6 +5,7 @@
  * a slow client hold the daemon's exit.  Notes on CivetWeb 1.15 behaviour
  * that shaped this file are marked "CivetWeb:".
  */
+#include <config.h>
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <netinet/in.h>
