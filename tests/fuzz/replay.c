@@ -94,9 +94,16 @@ static int replay_dir(const struct fuzz_target *t, const char *dir)
 		fprintf(stderr, "replay: %s: %s\n", dir, strerror(errno));
 		return -1;
 	}
-	while ((de = readdir(d)) != NULL) {
+	/* readdir returns NULL at the end and on an error alike: only errno
+	 * tells them apart.  (EOVERFLOW, an inode number that does not fit,
+	 * is what a 32-bit build without large-file support gets.) */
+	for (;;) {
 		char **more;
 
+		errno = 0;
+		de = readdir(d);
+		if (!de)
+			break;
 		if (de->d_name[0] == '.')
 			continue;
 		more = realloc(names, (n + 1) * sizeof(*names));
@@ -107,6 +114,11 @@ static int replay_dir(const struct fuzz_target *t, const char *dir)
 		names = more;
 		n++;
 	}
+	if (errno) {
+		fprintf(stderr, "replay: %s: readdir: %s\n", dir,
+			strerror(errno));
+		done = -1;
+	}
 	closedir(d);
 	qsort(names, n, sizeof(*names), by_name);
 	for (size_t i = 0; i < n; i++) {
@@ -114,7 +126,11 @@ static int replay_dir(const struct fuzz_target *t, const char *dir)
 		struct stat sb;
 
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
+		if (stat(path, &sb) != 0) {
+			fprintf(stderr, "replay: %s: %s\n", path,
+				strerror(errno));
+			done = -1;
+		} else if (S_ISREG(sb.st_mode)) {
 			if (replay_file(t, path) < 0)
 				done = -1;
 			else if (done >= 0)

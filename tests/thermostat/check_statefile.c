@@ -118,7 +118,8 @@ static int others(char *names, size_t len)
 	ck_assert_ptr_nonnull(d);
 	if (names)
 		names[0] = '\0';
-	while ((de = readdir(d)) != NULL) {
+	/* errno tells the end of the directory from an error. */
+	while ((errno = 0, de = readdir(d)) != NULL) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
 		    !strcmp(de->d_name, "state"))
 			continue;
@@ -128,6 +129,7 @@ static int others(char *names, size_t len)
 			strcat(names, " ");
 		}
 	}
+	ck_assert_msg(errno == 0, "readdir %s: %s", dir, strerror(errno));
 	closedir(d);
 	return n;
 }
