@@ -169,10 +169,18 @@ SS_EXPORT ss_state *ss_new(const struct ss_type *type, const void *init,
 	s->policy = policy;
 	s->size = type->size;
 	s->nwords = nwords;
-	s->fver = (_Atomic uint64_t *)((unsigned char *)s + off_fver);
+	/* The byte offsets computed above are aligned for the words they
+	 * hold (asserted below); the casts go through void *, which tells
+	 * -Wcast-align so (it warns on 32-bit ARM, where a uint64_t needs
+	 * more alignment than a byte pointer promises). */
+	_Static_assert(SS_CACHELINE % _Alignof(_Atomic uint64_t) == 0 &&
+		       offsetof(struct ss_state, data) %
+				       _Alignof(uint64_t) == 0,
+		       "field versions and published words are aligned");
+	s->fver = (void *)((unsigned char *)s + off_fver);
 	s->scratch = (unsigned char *)s + off_scratch;
 	if (policy == SS_SEQLOCK) {
-		s->words = (uint64_t *)s->data;
+		s->words = (void *)s->data;
 		s->shadow = (unsigned char *)s + off_shadow;
 		if (init)
 			memcpy(s->shadow, init, type->size);
