@@ -26,6 +26,10 @@ tests_fuzz_replay_CPPFLAGS = $(THERMO_CPPFLAGS) -DFUZZ_THERMOSTAT
 tests_fuzz_replay_CFLAGS = $(THERMO_CFLAGS)
 tests_fuzz_replay_LDADD = thermostat/libthermo.la -lm
 else
+# Set in both branches: automake gives a target whose flags one branch
+# sets empty flags in the other (no include path, no warnings).
+tests_fuzz_replay_CPPFLAGS = $(AM_CPPFLAGS)
+tests_fuzz_replay_CFLAGS = $(AM_CFLAGS)
 tests_fuzz_replay_LDADD = lib/libsharedstate.la -lm
 endif
 
