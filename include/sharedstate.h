@@ -36,6 +36,7 @@
 #ifndef SHAREDSTATE_H
 #define SHAREDSTATE_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -84,8 +85,10 @@ enum ss_policy {
 enum ss_kind {
 	SS_KIND_OTHER = 0, /**< anything else: pointers, enums' host, structs */
 	SS_KIND_BOOL,      /**< bool */
-	SS_KIND_INT,       /**< signed integer (char, short, int, long...) */
+	SS_KIND_INT,       /**< signed integer (signed char, short, int...) */
 	SS_KIND_UINT,      /**< unsigned integer; plain enums land here too */
+	/* Plain char is whichever its signedness is on the target: signed
+	 * on x86, unsigned on ARM (or with -funsigned-char). */
 	SS_KIND_FLOAT,     /**< float, double or long double */
 	SS_KIND_STRING,    /**< ss_str16/32/64/128: a NUL-terminated char array */
 	SS_KIND_TIMESPEC,  /**< struct timespec */
@@ -322,9 +325,11 @@ int ss_field_index(const struct ss_type *type, const char *name);
  * the NUL), or -EINVAL.  bool: true/false; integers: decimal; float and
  * double: the shortest decimal that reads back to the same value, in plain
  * notation from 1e-4 to 1e15 ("20", "0.1"), else with an exponent; "nan",
- * "inf", "-inf"; long double: "%.21Lg"; strings: their text; timespec: a
- * signed decimal of seconds with nine decimals ("-1.500000000" for
- * {-2, 500000000}); other kinds and unusual sizes: hex bytes.
+ * "inf", "-inf"; long double: "%.*Lg" with LDBL_DECIMAL_DIG digits (21 on
+ * x86, 36 on arm64: it reads back exactly; where long double is a double,
+ * as a double); strings: their text; timespec: a signed decimal of
+ * seconds with nine decimals ("-1.500000000" for {-2, 500000000}); other
+ * kinds and unusual sizes: hex bytes.
  */
 int ss_format_field(char *buf, size_t len, const struct ss_field *f,
 		    const void *record);
@@ -574,11 +579,15 @@ int ss_dump(FILE *out, const struct ss_type *type, const void *record);
 	SS__FOREACH_LIST(SS__ACCESSORS, P, LIST)                             \
 	struct P##_declared_ /* swallows the caller's semicolon */
 
-/* Field kind of a type, as an integer constant expression (C only). */
+/* Field kind of a type, as an integer constant expression (C only).
+ * Plain char is a distinct type of the signedness of the target (or of
+ * -funsigned-char): CHAR_MIN says which, in the program that declares
+ * the record. */
 #define SS__KIND(type)                                                       \
 	_Generic(*(type *)0,                                                 \
 		_Bool: SS_KIND_BOOL,                                         \
-		char: SS_KIND_INT, signed char: SS_KIND_INT,                 \
+		char: (CHAR_MIN < 0 ? SS_KIND_INT : SS_KIND_UINT),           \
+		signed char: SS_KIND_INT,                                    \
 		short: SS_KIND_INT, int: SS_KIND_INT, long: SS_KIND_INT,     \
 		long long: SS_KIND_INT,                                      \
 		unsigned char: SS_KIND_UINT, unsigned short: SS_KIND_UINT,   \

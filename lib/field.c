@@ -3,6 +3,7 @@
 #include <config.h>
 #define _GNU_SOURCE
 #include <errno.h>
+#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
@@ -114,7 +115,11 @@ SS_EXPORT int ss_format_field(char *buf, size_t len, const struct ss_field *f,
 			long double v;
 
 			memcpy(&v, p, sizeof(v));
-			return snprintf(buf, len, "%.21Lg", v);
+			/* Enough digits to read back exactly: 21 for x87's
+			 * 80-bit format, 36 for the IEEE binary128 of arm64
+			 * (where %.21Lg loses the last 15 bits). */
+			return snprintf(buf, len, "%.*Lg", LDBL_DECIMAL_DIG,
+					v);
 		}
 		break;
 	case SS_KIND_STRING:
