@@ -58,6 +58,22 @@ tests_check_sharedstate_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 # the shared library by the examples and tests/consumer.sh.
 tests_check_sharedstate_LDADD = lib/libsharedstate-core.la $(CHECK_LIBS) -lm
 
+# Plain char fields by the signedness of char: the same suite built with
+# -fsigned-char (x86's default) and -funsigned-char (ARM's), so that every
+# machine tests both (tests/check_char.c).
+if HAVE_CHECK
+check_PROGRAMS += tests/check-char-signed tests/check-char-unsigned
+TESTS += tests/check-char-signed tests/check-char-unsigned
+endif
+tests_check_char_signed_SOURCES = tests/check_char.c
+tests_check_char_signed_CPPFLAGS = $(AM_CPPFLAGS) -DSS_TEST_CHAR_SIGNED=1
+tests_check_char_signed_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -fsigned-char
+tests_check_char_signed_LDADD = lib/libsharedstate.la $(CHECK_LIBS)
+tests_check_char_unsigned_SOURCES = tests/check_char.c
+tests_check_char_unsigned_CPPFLAGS = $(AM_CPPFLAGS) -DSS_TEST_CHAR_SIGNED=0
+tests_check_char_unsigned_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -funsigned-char
+tests_check_char_unsigned_LDADD = lib/libsharedstate.la $(CHECK_LIBS)
+
 TESTS += \
 	tests/readme.sh \
 	tests/exports.sh \
