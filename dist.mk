@@ -104,7 +104,9 @@ TESTS += \
 EXTRA_DIST += \
 	tests/install.sh \
 	tests/abi/check.sh \
-	tests/abi/libsharedstate.abi \
+	tests/abi/libsharedstate.x86_64.abi \
+	tests/abi/libsharedstate.aarch64.abi \
+	tests/abi/libsharedstate.arm.abi \
 	tests/abi/libsharedstate.version \
 	tests/systemd.sh
 

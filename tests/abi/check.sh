@@ -1,9 +1,20 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # The ABI of the built libsharedstate.so against the baseline kept here:
-# libsharedstate.abi, written by libabigail's abidw (Debian: abigail-tools)
-# from the library of the last release, whose libtool version-info
-# (CURRENT:REVISION:AGE, configure.ac) is in libsharedstate.version.
+# libsharedstate.ARCH.abi, written by libabigail's abidw (Debian:
+# abigail-tools) from the library of the last release, whose libtool
+# version-info (CURRENT:REVISION:AGE, configure.ac) is in
+# libsharedstate.version.
+#
+# One baseline per architecture (x86_64, aarch64, arm: the CPU the ELF
+# header of the library names): the sizes and alignments of the
+# interface's types (size_t, long, pointers, time_t, long double) are the
+# architecture's, so an x86-64 dump says nothing about an arm64 library.
+# 32-bit ARM has one baseline for armhf and armel: the float ABI changes
+# how arguments travel, not the types or the symbols abidw records.  The
+# ARM baselines were written at 0.1.0's interface, unchanged since the
+# x86_64 one (check.sh passed on x86_64 when they were written).  An
+# architecture without a baseline is skipped, saying so.
 #
 # abidiff compares the two and prints what changed.  The test fails when
 # the change is not matched by the libtool version the library was built
@@ -27,7 +38,6 @@ set -eu
 update=no
 [ "${1:-}" != --update ] || update=yes
 here="$top_srcdir/tests/abi"
-baseline="$here/libsharedstate.abi"
 vfile="$here/libsharedstate.version"
 la="$top_builddir/lib/libsharedstate.la"
 die() { echo "abi: $*"; exit 1; }
@@ -50,6 +60,17 @@ if [ -z "$dlname" ]; then
 fi
 so="$top_builddir/lib/.libs/$dlname"
 [ -f "$so" ] || die "$so not built"
+# The architecture, from the ELF header (readelf reads any target's).
+machine=$(LC_ALL=C readelf -h "$so" | sed -n 's/^ *Machine: *//p')
+case $machine in
+*X86-64*) arch=x86_64 ;;
+AArch64) arch=aarch64 ;;
+ARM) arch=arm ;;
+*80386*) arch=i386 ;;
+*) arch=$(echo "$machine" | tr -c 'A-Za-z0-9_\n' _) ;;
+esac
+[ -n "$arch" ] || die "$so: no Machine in its ELF header"
+baseline="$here/libsharedstate.$arch.abi"
 if ! LC_ALL=C readelf -S "$so" | grep -q '\.debug_info'; then
 	echo "abi: $so has no debug information: configure with -g in CFLAGS"
 	exit 77
@@ -79,8 +100,13 @@ if [ $update = yes ]; then
 	exit 0
 fi
 
-[ -f "$baseline" ] && [ -f "$vfile" ] ||
-	die "no baseline in $here: make abi-baseline writes one"
+[ -f "$vfile" ] || die "no $vfile: make abi-baseline writes one"
+if [ ! -f "$baseline" ]; then
+	echo "abi: no baseline for $arch ($machine) in $here: nothing to compare with"
+	echo "abi: (make abi-baseline on that architecture writes one, from a release)"
+	exit 77
+fi
+echo "abi: $arch: baseline $(basename "$baseline")"
 base=$(sed -n 's/^\([0-9]*:[0-9]*:[0-9]*\)$/\1/p' "$vfile")
 [ -n "$base" ] || die "$vfile: no CURRENT:REVISION:AGE line"
 bcur=${base%%:*}
