@@ -23,3 +23,47 @@ AC_DEFUN([SS_WARN_CFLAGS], [
 		SS_CHECK_CFLAG([$ss_flag], [WARN_CFLAGS="$WARN_CFLAGS $ss_flag"])
 	done
 ])
+
+# SS_PROG_CC_FOR_BUILD
+# The C compiler for build tools, programs that run during the build:
+# $CC natively; in a cross build (host differs from build) CC_FOR_BUILD
+# from the environment, else the first of gcc, cc, clang, checked to
+# build a program that runs here.  Substitutes CC_FOR_BUILD,
+# CFLAGS_FOR_BUILD (default: $CFLAGS natively, -g -O2 in a cross build)
+# and LDFLAGS_FOR_BUILD, and sets ss_cross to yes or no.
+AC_DEFUN([SS_PROG_CC_FOR_BUILD], [
+	AC_REQUIRE([AC_PROG_CC])
+	AC_REQUIRE([AC_CANONICAL_HOST])
+	AC_ARG_VAR([CC_FOR_BUILD],
+		[C compiler for the build tools (cross builds; default: gcc)])
+	AC_ARG_VAR([CFLAGS_FOR_BUILD], [flags for CC_FOR_BUILD])
+	AC_ARG_VAR([LDFLAGS_FOR_BUILD], [link flags for CC_FOR_BUILD])
+	ss_cross=no
+	AS_IF([test "x$cross_compiling" = xyes || test "x$build" != "x$host"],
+	      [ss_cross=yes])
+	AS_IF([test $ss_cross = no], [
+		: ${CC_FOR_BUILD=$CC}
+		: ${CFLAGS_FOR_BUILD=$CFLAGS}
+		: ${LDFLAGS_FOR_BUILD=$LDFLAGS}
+	], [
+		AC_CHECK_PROGS([CC_FOR_BUILD], [gcc cc clang])
+		: ${CFLAGS_FOR_BUILD=-g -O2}
+		AC_MSG_CHECKING([whether $CC_FOR_BUILD builds programs that run on $build])
+		cat >conftest_build.c <<_SS_EOF
+int main(void) { return 0; }
+_SS_EOF
+		AS_IF([test -n "$CC_FOR_BUILD" &&
+		       $CC_FOR_BUILD $CFLAGS_FOR_BUILD $LDFLAGS_FOR_BUILD \
+				conftest_build.c -o conftest_build >&AS_MESSAGE_LOG_FD 2>&1 &&
+		       ./conftest_build], [
+			AC_MSG_RESULT([yes])
+		], [
+			AC_MSG_RESULT([no])
+			AC_MSG_ERROR([a cross build needs a C compiler for $build: set CC_FOR_BUILD (Debian package: gcc)])
+		])
+		rm -f conftest_build.c conftest_build
+	])
+	AC_SUBST([CC_FOR_BUILD])
+	AC_SUBST([CFLAGS_FOR_BUILD])
+	AC_SUBST([LDFLAGS_FOR_BUILD])
+])

@@ -30,13 +30,22 @@ WWW_FILES = \
 	thermostat/web/www/app.js \
 	thermostat/web/www/style.css
 EXTRA_DIST += $(WWW_FILES)
-noinst_PROGRAMS += thermostat/web/embed
-thermostat_web_embed_SOURCES = thermostat/web/embed.c
-thermostat_web_embed_LDFLAGS = $(AM_LDFLAGS)
+# embed runs here, during the build: it is compiled for the build machine,
+# with CC_FOR_BUILD ($(CC) unless cross-compiling; configure), not as one
+# of automake's programs, which are the host's.
+EXTRA_DIST += thermostat/web/embed.c
+CLEANFILES += thermostat/web/embed
+ss_v_ccbuild = $(ss_v_ccbuild_@AM_V@)
+ss_v_ccbuild_ = $(ss_v_ccbuild_@AM_DEFAULT_V@)
+ss_v_ccbuild_0 = @echo "  CCBUILD " $@;
+thermostat/web/embed: $(srcdir)/thermostat/web/embed.c
+	$(ss_v_ccbuild)$(MKDIR_P) $(@D) && \
+	$(CC_FOR_BUILD) $(BUILD_WARN_CFLAGS) $(CFLAGS_FOR_BUILD) \
+		$(LDFLAGS_FOR_BUILD) -o $@ $(srcdir)/thermostat/web/embed.c
 WWW = $(srcdir)/thermostat/web/www
-thermostat/web/www.c: thermostat/web/embed$(EXEEXT) $(WWW)/index.html \
+thermostat/web/www.c: thermostat/web/embed $(WWW)/index.html \
 		$(WWW)/app.js $(WWW)/style.css
-	$(AM_V_GEN)thermostat/web/embed$(EXEEXT) $@ \
+	$(AM_V_GEN)thermostat/web/embed $@ \
 		/index.html=$(WWW)/index.html='text/html; charset=utf-8' \
 		/app.js=$(WWW)/app.js='text/javascript; charset=utf-8' \
 		/style.css=$(WWW)/style.css='text/css; charset=utf-8'
