@@ -112,7 +112,22 @@ static void bump(struct ss_state *s, uint64_t changed)
  * value and it retries.  On x86 these are plain moves, as relaxed ones
  * would be; ThreadSanitizer, which does not model atomic_thread_fence,
  * understands them.
+ *
+ * Where words are 4 bytes (ARMv6 and older, internal.h), an acquire load
+ * is a load and a barrier, and ARMv5 has no barrier instruction: each is
+ * a call into the kernel's helper.  There the reader loads the words
+ * relaxed and issues one acquire fence before it re-reads `seq` (Boehm's
+ * fence form: the fence after a load that saw a writer's release store
+ * synchronizes with it all the same), two barriers per read instead of
+ * one per word.
  */
+#if SS_WORD_BYTES == 8
+#define SS_WORD_LOAD __ATOMIC_ACQUIRE
+#define seq_words_loaded() ((void)0)
+#else
+#define SS_WORD_LOAD __ATOMIC_RELAXED
+#define seq_words_loaded() atomic_thread_fence(memory_order_acquire)
+#endif
 
 static void seq_copy_out(const struct ss_state *s, void *out, size_t off,
 			 size_t size)
@@ -120,42 +135,46 @@ static void seq_copy_out(const struct ss_state *s, void *out, size_t off,
 	unsigned char *d = out;
 	size_t end = off + size;
 
-	if ((off | size) % 8 == 0) {
+	if ((off | size) % SS_WORD == 0) {
 		/* Whole words: the common case of a whole-record read. */
-		for (size_t w = off / 8; w < end / 8; w++, d += 8) {
-			uint64_t v = __atomic_load_n(&s->words[w],
-						     __ATOMIC_ACQUIRE);
+		for (size_t w = off / SS_WORD; w < end / SS_WORD;
+		     w++, d += SS_WORD) {
+			ss_word v = __atomic_load_n(&s->words[w],
+						    SS_WORD_LOAD);
 
-			memcpy(d, &v, 8);
+			memcpy(d, &v, SS_WORD);
 		}
 		return;
 	}
-	for (size_t w = off / 8; w * 8 < end; w++) {
-		uint64_t v = __atomic_load_n(&s->words[w], __ATOMIC_ACQUIRE);
-		size_t lo = w * 8 > off ? w * 8 : off;
-		size_t hi = w * 8 + 8 < end ? w * 8 + 8 : end;
+	for (size_t w = off / SS_WORD; w * SS_WORD < end; w++) {
+		ss_word v = __atomic_load_n(&s->words[w], SS_WORD_LOAD);
+		size_t lo = w * SS_WORD > off ? w * SS_WORD : off;
+		size_t hi = w * SS_WORD + SS_WORD < end ? w * SS_WORD + SS_WORD
+							: end;
 
-		memcpy(d + (lo - off), (unsigned char *)&v + (lo - w * 8),
-		       hi - lo);
+		memcpy(d + (lo - off),
+		       (unsigned char *)&v + (lo - w * SS_WORD), hi - lo);
 	}
 }
 
-/* A field that is one aligned word (double, int64, pointer...): one
- * load between the two reads of seq. */
+/* A field that is one aligned word (a double, int64 or pointer where
+ * words are 8 bytes; an int or float where they are 4): one load between
+ * the two reads of seq. */
 static inline void seq_get_word(const struct ss_state *cs, void *out,
 				size_t off)
 {
 	struct ss_state *s = (struct ss_state *)cs;
 
 	for (;;) {
-		uint64_t s0 = atomic_load_explicit(&s->seq,
-						   memory_order_acquire);
-		uint64_t v = __atomic_load_n(&s->words[off / 8],
-					     __ATOMIC_ACQUIRE);
+		ss_word s0 = atomic_load_explicit(&s->seq,
+						  memory_order_acquire);
+		ss_word v = __atomic_load_n(&s->words[off / SS_WORD],
+					    SS_WORD_LOAD);
 
+		seq_words_loaded();
 		if (likely(!(s0 & 1)) &&
 		    atomic_load_explicit(&s->seq, memory_order_relaxed) == s0) {
-			memcpy(out, &v, 8);
+			memcpy(out, &v, SS_WORD);
 			return;
 		}
 		cpu_relax();
@@ -169,8 +188,8 @@ static void seq_read(const struct ss_state *cs, void *out, size_t off,
 	unsigned spins = 0;
 
 	for (;;) {
-		uint64_t s0 = atomic_load_explicit(&s->seq,
-						   memory_order_acquire);
+		ss_word s0 = atomic_load_explicit(&s->seq,
+						  memory_order_acquire);
 		uint64_t v = 0;
 
 		if (unlikely(s0 & 1)) {
@@ -184,6 +203,7 @@ static void seq_read(const struct ss_state *cs, void *out, size_t off,
 			continue;
 		}
 		seq_copy_out(s, out, off, size);
+		seq_words_loaded();
 		if (version)
 			v = atomic_load_explicit(&s->version,
 						 memory_order_acquire);
@@ -197,14 +217,14 @@ static void seq_read(const struct ss_state *cs, void *out, size_t off,
 
 static void seq_begin(struct ss_state *s)
 {
-	uint64_t q = atomic_load_explicit(&s->seq, memory_order_relaxed);
+	ss_word q = atomic_load_explicit(&s->seq, memory_order_relaxed);
 
 	atomic_store_explicit(&s->seq, q + 1, memory_order_relaxed);
 }
 
 static void seq_end(struct ss_state *s)
 {
-	uint64_t q = atomic_load_explicit(&s->seq, memory_order_relaxed);
+	ss_word q = atomic_load_explicit(&s->seq, memory_order_relaxed);
 
 	atomic_store_explicit(&s->seq, q + 1, memory_order_release);
 }
@@ -212,10 +232,10 @@ static void seq_end(struct ss_state *s)
 /* Publishes the shadow's bytes [off, off+size) (whole words). */
 static void seq_publish(struct ss_state *s, size_t off, size_t size)
 {
-	for (size_t w = off / 8; w * 8 < off + size; w++) {
-		uint64_t v;
+	for (size_t w = off / SS_WORD; w * SS_WORD < off + size; w++) {
+		ss_word v;
 
-		memcpy(&v, s->shadow + w * 8, 8);
+		memcpy(&v, s->shadow + w * SS_WORD, SS_WORD);
 		__atomic_store_n(&s->words[w], v, __ATOMIC_RELEASE);
 	}
 }
@@ -364,7 +384,7 @@ get_field(const struct ss_state *cs, size_t field, void *out)
 	f = &s->fields[field];
 	switch (s->policy) {
 	case SS_SEQLOCK:
-		if (f->size == 8 && f->offset % 8 == 0)
+		if (f->size == SS_WORD && f->offset % SS_WORD == 0)
 			seq_get_word(s, out, f->offset);
 		else
 			seq_read(s, out, f->offset, f->size, NULL);

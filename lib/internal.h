@@ -41,6 +41,29 @@
 #define SS_ANNOTATE_HAPPENS_AFTER(p) ((void)0)
 #endif
 
+/*
+ * SS_SEQLOCK's words: the record is published and read in words of the
+ * widest size the target loads and stores atomically without a lock, and
+ * so is the sequence.  8 bytes on x86-64, arm64 and ARMv7 (armhf).  Where
+ * 8-byte atomics are calls into libatomic (ARMv6 and older: -march=armv6,
+ * the Pi Zero and Pi 1; Debian's armel), each of those calls takes and
+ * releases a lock: readers would write shared memory, which is what the
+ * seqlock is for avoiding, and pay two lock operations per word.  There
+ * the words and the sequence are 4 bytes: a torn 8-byte field is caught
+ * by the sequence like any other torn read, and a 32-bit sequence, as
+ * Linux's seqcount_t, would fool a reader only if it stalled across
+ * exactly 2^31 writes.  (Measured under qemu-arm: README.md, "Cross
+ * builds".)
+ */
+#if __GCC_ATOMIC_LLONG_LOCK_FREE == 2
+typedef uint64_t ss_word;
+#define SS_WORD_BYTES 8
+#else
+typedef uint32_t ss_word;
+#define SS_WORD_BYTES 4
+#endif
+#define SS_WORD sizeof(ss_word)
+
 /* A saturated count: far from both zero and INT_MAX, so racing increments
  * and decrements stay saturated (the scheme of Linux's refcount_t). */
 #define SS_REF_SATURATED (INT32_MIN / 2)
@@ -61,7 +84,7 @@ struct ss_state {
 	enum ss_policy policy;
 	size_t size;		/* type->size */
 	unsigned char *rec;	/* SS_MUTEX, SS_RWLOCK: the record */
-	uint64_t *words;	/* SS_SEQLOCK: the record as published words */
+	ss_word *words;		/* SS_SEQLOCK: the record as published words */
 	unsigned char *shadow;	/* SS_SEQLOCK: writers' plain copy (nwords*8) */
 	unsigned char *scratch;	/* update: old value or working copy */
 	_Atomic uint64_t *fver;	/* per-field versions */
@@ -86,7 +109,7 @@ struct ss_state {
 	 * sequence, the version and the first bytes of the record share one
 	 * cache line, so a reader that follows a write fetches one line for
 	 * all three. */
-	_Alignas(SS_CACHELINE) _Atomic uint64_t seq;	/* SS_SEQLOCK */
+	_Alignas(SS_CACHELINE) _Atomic ss_word seq;	/* SS_SEQLOCK */
 	_Atomic uint64_t version;
 	_Atomic uint32_t nwaiters;	/* changed under the record lock */
 	/* The record: plain bytes (SS_MUTEX, SS_RWLOCK) or published words

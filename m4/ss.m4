@@ -67,3 +67,40 @@ _SS_EOF
 	AC_SUBST([CFLAGS_FOR_BUILD])
 	AC_SUBST([LDFLAGS_FOR_BUILD])
 ])
+
+# SS_CHECK_ATOMIC64
+# Whether 8-byte atomic loads, stores and read-modify-writes on a uint64_t
+# link as they are, or need libatomic: they are inline instructions on
+# x86-64, arm64 and ARMv7 (armhf), calls into libatomic on ARMv6 and
+# older (-march=armv6, the Pi Zero and Pi 1; Debian's armel).  Sets
+# ATOMIC_LIBS to -latomic when it is needed, and fails when even that
+# does not link.
+AC_DEFUN([SS_CHECK_ATOMIC64], [
+	AC_CACHE_CHECK([for the library 8-byte atomics need], [ss_cv_atomic64_libs], [
+		ss_cv_atomic64_libs=unknown
+		ss_save_LIBS=$LIBS
+		for ss_lib in "" -latomic; do
+			LIBS="$ss_save_LIBS $ss_lib"
+			AC_LINK_IFELSE([AC_LANG_PROGRAM([[
+#include <stdatomic.h>
+#include <stdint.h>
+static _Atomic uint64_t ss_a;
+static uint64_t ss_b;
+]], [[
+	uint64_t v = atomic_load_explicit(&ss_a, memory_order_acquire);
+
+	atomic_store_explicit(&ss_a, v + 1, memory_order_release);
+	atomic_fetch_add_explicit(&ss_a, 1, memory_order_relaxed);
+	__atomic_store_n(&ss_b, __atomic_load_n(&ss_b, __ATOMIC_ACQUIRE) + 1,
+			 __ATOMIC_RELEASE);
+	return (int)atomic_load(&ss_a);
+]])], [ss_cv_atomic64_libs=${ss_lib:-none needed}])
+			test "x$ss_cv_atomic64_libs" = xunknown || break
+		done
+		LIBS=$ss_save_LIBS])
+	AS_CASE([$ss_cv_atomic64_libs],
+		[unknown], [AC_MSG_ERROR([8-byte atomics do not link, not even with -latomic (Debian: libatomic1, or the cross toolchain's libgcc-12-dev-ARCH-cross)])],
+		["none needed"], [ATOMIC_LIBS=],
+		[ATOMIC_LIBS=$ss_cv_atomic64_libs])
+	AC_SUBST([ATOMIC_LIBS])
+])
