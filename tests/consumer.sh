@@ -6,7 +6,12 @@
 # record with the X-macros (every kind of field, its own update callback,
 # a waiting thread).  The installed header also compiles alone, through
 # pkg-config --cflags only, as C11 -pedantic -Werror and as C++.
+#
+# The programs run through tests/emulate.sh (under the emulator in a cross
+# build), and pkg-config is configure's, for the host (PKG_CONFIG).
 set -eu
+run="$top_srcdir/tests/emulate.sh"
+pkg_config=${PKG_CONFIG:-pkg-config}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 dest="$tmp/root"
@@ -17,8 +22,8 @@ pcdir=$(find "$dest" -name libsharedstate.pc -printf '%h\n')
 [ -n "$pcdir" ] || { echo "consumer: libsharedstate.pc not installed"; exit 1; }
 export PKG_CONFIG_PATH="$pcdir" PKG_CONFIG_SYSROOT_DIR="$dest"
 libdir=$(dirname "$pcdir") # $dest/usr/local/lib
-cflags=$(pkg-config --cflags libsharedstate)
-libs=$(pkg-config --libs libsharedstate)
+cflags=$($pkg_config --cflags libsharedstate)
+libs=$($pkg_config --libs libsharedstate)
 echo "consumer: cflags: $cflags"
 echo "consumer: libs:   $libs"
 case "$libs" in *-pthread*) ;; *) echo "consumer: Libs lacks -pthread"; exit 1 ;; esac
@@ -28,10 +33,10 @@ for ex in counter bank; do
 	# SAN_CFLAGS: a sanitized library needs sanitized programs.
 	$CC -std=c11 -Wall -Wextra -Werror ${SAN_CFLAGS:-} $cflags \
 		"$top_srcdir/examples/$ex.c" -o "$tmp/$ex" $libs
-	LD_LIBRARY_PATH="$libdir" "$tmp/$ex" >"$tmp/$ex.out" ||
+	LD_LIBRARY_PATH="$libdir" "$run" "$tmp/$ex" >"$tmp/$ex.out" ||
 		{ cat "$tmp/$ex.out"; echo "consumer: $ex failed"; exit 1; }
 	# The binary must really use the installed library.
-	LD_LIBRARY_PATH="$libdir" ldd "$tmp/$ex" | grep -q "$libdir/libsharedstate.so.0" ||
+	LD_LIBRARY_PATH="$libdir" "$run" --ldd "$tmp/$ex" | grep -q "$libdir/libsharedstate.so.0" ||
 		{ echo "consumer: $ex is not linked to the installed library"; exit 1; }
 done
 tail -n 1 "$tmp/counter.out"
@@ -122,8 +127,8 @@ int main(void)
 C
 $CC -std=c11 -Wall -Wextra -Werror -pedantic ${SAN_CFLAGS:-} $cflags \
 	"$tmp/own.c" -o "$tmp/own" $libs
-LD_LIBRARY_PATH="$libdir" "$tmp/own" || { echo "consumer: own failed"; exit 1; }
-LD_LIBRARY_PATH="$libdir" ldd "$tmp/own" | grep -q "$libdir/libsharedstate.so.0" ||
+LD_LIBRARY_PATH="$libdir" "$run" "$tmp/own" || { echo "consumer: own failed"; exit 1; }
+LD_LIBRARY_PATH="$libdir" "$run" --ldd "$tmp/own" | grep -q "$libdir/libsharedstate.so.0" ||
 	{ echo "consumer: own is not linked to the installed library"; exit 1; }
 
 # The installed header alone, found through pkg-config only.
@@ -132,20 +137,21 @@ $CC -std=c11 -Wall -Wextra -Werror -pedantic $cflags -fsyntax-only "$tmp/alone.c
 printf '#include <sharedstate.h>\nint main() { return ss_policy_name(SS_MUTEX) == 0; }\n' >"$tmp/alone.cc"
 $CXX -std=c++11 -Wall -Wextra -Werror -pedantic ${SAN_CFLAGS:-} $cflags \
 	"$tmp/alone.cc" -o "$tmp/alone-cxx" $libs
-LD_LIBRARY_PATH="$libdir" "$tmp/alone-cxx" ||
+LD_LIBRARY_PATH="$libdir" "$run" "$tmp/alone-cxx" ||
 	{ echo "consumer: a C++ program linked to the library failed"; exit 1; }
 
 if [ -z "${SAN_CFLAGS:-}" ]; then
-	$CC -std=c11 -static $(pkg-config --static --cflags libsharedstate) \
+	$CC -std=c11 -static $($pkg_config --static --cflags libsharedstate) \
 		"$top_srcdir/examples/counter.c" -o "$tmp/counter-static" \
-		$(pkg-config --static --libs libsharedstate)
-	if ldd "$tmp/counter-static" >/dev/null 2>&1; then
+		$($pkg_config --static --libs libsharedstate)
+	# No program interpreter: static (readelf reads any target's ELF).
+	if LC_ALL=C readelf -lW "$tmp/counter-static" | grep -q 'program interpreter'; then
 		echo "consumer: counter-static is dynamically linked"; exit 1
 	fi
-	"$tmp/counter-static" 8 1000 | tail -n 1
-	$CC -std=c11 -static $(pkg-config --static --cflags libsharedstate) \
+	"$run" "$tmp/counter-static" 8 1000 | tail -n 1
+	$CC -std=c11 -static $($pkg_config --static --cflags libsharedstate) \
 		"$tmp/own.c" -o "$tmp/own-static" \
-		$(pkg-config --static --libs libsharedstate)
-	"$tmp/own-static"
+		$($pkg_config --static --libs libsharedstate)
+	"$run" "$tmp/own-static"
 fi
 echo "consumer: installed library, header and pkg-config file work"

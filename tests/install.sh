@@ -90,10 +90,12 @@ if [ "$build_thermostat" = yes ]; then
 	exists x "$sbindir/thermostat" "the daemon"
 	LC_ALL=C readelf -h "$bin" >/dev/null 2>&1 ||
 		fail "$sbindir/thermostat is not an ELF program (libtool's wrapper?)"
-	ver=$(LD_LIBRARY_PATH="$dest$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$bin" --version 2>&1) ||
+	# (Through tests/emulate.sh: under the emulator in a cross build.)
+	run="$top_srcdir/tests/emulate.sh"
+	ver=$(LD_LIBRARY_PATH="$dest$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$run" "$bin" --version 2>&1) ||
 		fail "$sbindir/thermostat --version: $ver"
 	echo "install: $sbindir/thermostat --version: $(echo "$ver" | head -n 1)"
-	LD_LIBRARY_PATH="$dest$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" ldd "$bin" | grep -q "$dest$libdir/$dlname" ||
+	LD_LIBRARY_PATH="$dest$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$run" --ldd "$bin" | grep -q "$dest$libdir/$dlname" ||
 		fail "$sbindir/thermostat does not use the installed $dlname"
 	conf="$sysconfdir/thermostat/thermostat.conf"
 	cmp -s "$top_srcdir/thermostat/thermostat.conf" "$dest$conf" ||

@@ -14,7 +14,11 @@ else
 if SANITIZE
 TEST_SCALE = 3
 else
+if EMULATED
+TEST_SCALE = 3
+else
 TEST_SCALE = 1
+endif
 endif
 endif
 # ThreadSanitizer: no 1 s sleep at every exit (daemon tests time their
@@ -26,13 +30,25 @@ else
 TSAN_ENV =
 endif
 EXTRA_DIST += tests/tsan.supp
+
+# Every test runs through tests/emulate.sh: as it is natively, under
+# $(TEST_EMULATOR) in a cross build (make check TEST_EMULATOR=qemu-arm
+# overrides configure's choice).  No TEST_EXTENSIONS: the programs and the
+# .sh tests alike take LOG_COMPILER.  The tests that start programs
+# themselves do it through the same script, which they find with
+# TEST_EMULATOR in their environment.  Under emulation a program runs
+# several times slower: TEST_SCALE 3 stretches the sanity deadlines.
+LOG_COMPILER = $(SHELL) $(top_srcdir)/tests/emulate.sh
+EXTRA_DIST += tests/emulate.sh
 AM_TESTS_ENVIRONMENT = $(TSAN_ENV) \
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)'; \
 	CC='$(CC)'; CXX='$(CXX)'; MANDOC='$(MANDOC)'; MAKE='$(MAKE)'; \
-	SAN_CFLAGS='$(SAN_CFLAGS)'; \
+	SAN_CFLAGS='$(SAN_CFLAGS)'; PKG_CONFIG='$(PKG_CONFIG)'; \
+	TEST_EMULATOR='$(TEST_EMULATOR)'; \
 	TEST_SCALE=$${TEST_SCALE:-$(TEST_SCALE)}; \
 	CK_TIMEOUT_MULTIPLIER=$$TEST_SCALE; \
-	export top_srcdir top_builddir CC CXX MANDOC MAKE SAN_CFLAGS TEST_SCALE CK_TIMEOUT_MULTIPLIER;
+	export top_srcdir top_builddir CC CXX MANDOC MAKE SAN_CFLAGS PKG_CONFIG \
+		TEST_EMULATOR TEST_SCALE CK_TIMEOUT_MULTIPLIER;
 
 if HAVE_CHECK
 check_PROGRAMS += tests/check-sharedstate

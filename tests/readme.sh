@@ -12,6 +12,6 @@ $CC -std=c11 -Wall -Wextra -Werror ${SAN_CFLAGS:-} -pthread \
 	-I"$top_srcdir/include" "$tmp/readme.c" -o "$tmp/readme" \
 	"$top_builddir/lib/.libs/libsharedstate.so" \
 	-Wl,-rpath,"$top_builddir/lib/.libs"
-out=$("$tmp/readme")
+out=$("$top_srcdir/tests/emulate.sh" "$tmp/readme")
 [ "$out" = "setpoint 21.5" ] || { echo "readme: printed '$out'"; exit 1; }
 echo "readme: the example compiles and prints '$out'"

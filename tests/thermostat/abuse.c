@@ -83,6 +83,21 @@ static const char *daemon_path(void)
 	return path;
 }
 
+/* In a cross build's make check (TEST_EMULATOR set), the daemon, a
+ * program for another CPU, starts through tests/emulate.sh, which runs
+ * it under the emulator; NULL otherwise. */
+static const char *emulate_path(void)
+{
+	static char path[512];
+	const char *emu = getenv("TEST_EMULATOR");
+	const char *top = getenv("top_srcdir");
+
+	if (!emu || !*emu)
+		return NULL;
+	snprintf(path, sizeof(path), "%s/tests/emulate.sh", top ? top : ".");
+	return path;
+}
+
 /* Runs the daemon with @args (NULL-terminated, after the program name),
  * stderr to @log_file, stdout to @out_file or /dev/null. */
 static pid_t spawn(const char *const *args, const char *log_file,
@@ -92,6 +107,8 @@ static pid_t spawn(const char *const *args, const char *log_file,
 	int n = 0;
 	pid_t pid;
 
+	if (emulate_path())
+		argv[n++] = emulate_path();
 	argv[n++] = daemon_path();
 	while (*args && n < 31)
 		argv[n++] = *args++;

@@ -10,7 +10,7 @@
 expect() {
 	local want=$1 pattern=$2 got=0
 	shift 2
-	"$THERMOSTAT" "$@" >"$DIR/out" 2>"$DIR/err" </dev/null || got=$?
+	"${RUN_THERMOSTAT[@]}" "$@" >"$DIR/out" 2>"$DIR/err" </dev/null || got=$?
 	[ "$got" -eq "$want" ] ||
 		fail "$*: exit $got, not $want: $(cat "$DIR/err")"
 	grep -Eq -- "$pattern" "$DIR/err" ||
@@ -35,14 +35,14 @@ expect 2 "unrecognized|unknown" --config /dev/null --no-such-option
 note "bad configuration: exit 2, naming file, line and key"
 
 # --print-config reads back as the same configuration.
-"$THERMOSTAT" --config /dev/null --min-on 90 --units F --print-config >"$DIR/a.conf"
-"$THERMOSTAT" --config "$DIR/a.conf" --print-config >"$DIR/b.conf"
+"${RUN_THERMOSTAT[@]}" --config /dev/null --min-on 90 --units F --print-config >"$DIR/a.conf"
+"${RUN_THERMOSTAT[@]}" --config "$DIR/a.conf" --print-config >"$DIR/b.conf"
 cmp -s "$DIR/a.conf" "$DIR/b.conf" || fail "--print-config does not read back"
 grep -Eq '^min_on = 90' "$DIR/a.conf" || fail "option not in --print-config"
-"$THERMOSTAT" --version >"$DIR/version"
+"${RUN_THERMOSTAT[@]}" --version >"$DIR/version"
 grep -q "$(sed -n 's/^#define SS_VERSION_STRING "\(.*\)"/\1/p' "$top_srcdir/include/sharedstate.h")" "$DIR/version" ||
 	fail "--version: $(cat "$DIR/version")"
-"$THERMOSTAT" --help >"$DIR/help"
+"${RUN_THERMOSTAT[@]}" --help >"$DIR/help"
 grep -q -- '--simulate' "$DIR/help" || fail "--help"
 # thermostat(8) documents every option --help lists.
 for opt in $(grep -oE -- '--[a-z][a-z0-9-]*' "$DIR/help" | sort -u); do

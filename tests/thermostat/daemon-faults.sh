@@ -124,7 +124,7 @@ cp "$DIR/state" "$DIR/state.before"
 : >"$LOG"
 # RLIMIT_FSIZE 0 once it runs: every write to a file fails (EFBIG); the
 # log goes through a pipe, which the limit does not touch.
-"$THERMOSTAT" --config /dev/null --simulate --listen 127.0.0.1:0 \
+"${RUN_THERMOSTAT[@]}" --config /dev/null --simulate --listen 127.0.0.1:0 \
 	--state-file "$DIR/state" "${FAST[@]}" 2> >(cat >>"$LOG") &
 PID=$!
 wait_port

@@ -13,6 +13,9 @@
 set -euo pipefail
 
 THERMOSTAT=${THERMOSTAT:-${top_builddir:?}/thermostat/thermostat}
+# How to start it: through tests/emulate.sh, which runs it as it is, or
+# in a cross build under the emulator (TEST_EMULATOR).
+RUN_THERMOSTAT=("${top_srcdir:?}/tests/emulate.sh" "$THERMOSTAT")
 TEST=$(basename "$0" .sh)
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/$TEST.XXXXXX")
 PID=
@@ -54,7 +57,7 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
 # an ephemeral port, ARGS appended (later options win).  Sets PID and PORT.
 start_daemon() {
 	: >"$LOG"
-	"$THERMOSTAT" --config /dev/null --simulate --listen 127.0.0.1:0 \
+	"${RUN_THERMOSTAT[@]}" --config /dev/null --simulate --listen 127.0.0.1:0 \
 		--state-file "$DIR/state" "$@" 2>>"$LOG" &
 	PID=$!
 	wait_port

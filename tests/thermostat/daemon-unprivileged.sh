@@ -49,7 +49,11 @@ state_file="$DIR/state-dir/state"
 
 : >"$LOG"
 chmod 644 "$LOG"
-env LD_LIBRARY_PATH="$libpath" "${run[@]}" "$DIR/bin/thermostat" \
+# In a cross build, the emulator runs the copy (TEST_EMULATOR is a
+# command such as qemu-arm, readable by every user).
+# shellcheck disable=SC2206 # TEST_EMULATOR may carry options
+emu=(${TEST_EMULATOR:-})
+env LD_LIBRARY_PATH="$libpath" "${run[@]}" "${emu[@]}" "$DIR/bin/thermostat" \
 	--config /dev/null --simulate --listen 127.0.0.1:0 \
 	--state-file "$state_file" --sensor-interval 0.2 2>>"$LOG" &
 PID=$!
