@@ -12,7 +12,11 @@ ss_install_missing() {
 	sudo=
 	[ "$(id -u)" -eq 0 ] || sudo=sudo
 	export DEBIAN_FRONTEND=noninteractive
-	$sudo apt-get update -qq
+	# One architecture's index failing (a mirror in mid-sync; the
+	# security archive has none for armel) must not stop the others:
+	# a package that really cannot be had fails the install below.
+	$sudo apt-get update -qq ||
+		echo "==> apt-get update reported errors (above); going on"
 	# shellcheck disable=SC2086 # word splitting of the package list is wanted
 	$sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
 }
