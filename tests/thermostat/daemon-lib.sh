@@ -15,7 +15,10 @@ set -euo pipefail
 THERMOSTAT=${THERMOSTAT:-${top_builddir:?}/thermostat/thermostat}
 # How to start it: through tests/emulate.sh, which runs it as it is, or
 # in a cross build under the emulator (TEST_EMULATOR).
-RUN_THERMOSTAT=("${top_srcdir:?}/tests/emulate.sh" "$THERMOSTAT")
+# (The benchmarks source this file outside make check: the source tree is
+# where this file is.)
+top_srcdir=${top_srcdir:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+RUN_THERMOSTAT=("$top_srcdir/tests/emulate.sh" "$THERMOSTAT")
 TEST=$(basename "$0" .sh)
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/$TEST.XXXXXX")
 PID=
