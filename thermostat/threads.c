@@ -230,13 +230,26 @@ void *control_thread(void *arg)
 
 /* ---- state thread --------------------------------------------------- */
 
+struct state_result {
+	bool saved;		/* a save was tried... */
+	bool ok;		/* ...and worked */
+	uint64_t seq;		/* the writes it covers */
+	int saver;		/* 1, 0: the thread starts, ends; -1 neither */
+};
+
 static int apply_state_result(struct thermo *r, void *ctx)
 {
-	bool ok = *(bool *)ctx;
+	const struct state_result *sr = ctx;
 
-	r->state_ok = ok;
-	if (!ok)
-		r->state_errors++;
+	if (sr->saved) {
+		r->state_ok = sr->ok;
+		if (!sr->ok)
+			r->state_errors++;
+	}
+	if (sr->seq > r->persist_tried)
+		r->persist_tried = sr->seq;
+	if (sr->saver >= 0)
+		r->saver = sr->saver;
 	return 0;
 }
 
@@ -250,7 +263,8 @@ void *state_thread(void *arg)
 	struct thread_arg *ta = arg;
 	const char *path = ta->d->cfg->state_file;
 	struct saved_state saved, want;
-	bool failing = false, closed = false, save_now, ok;
+	struct state_result sr = { .saver = 1 };
+	bool failing = false, closed = false, save_now;
 	uint64_t seen;
 	struct thermo r;
 	char err[256];
@@ -258,6 +272,9 @@ void *state_thread(void *arg)
 	thermo_read(ta->h, &r, &seen);
 	saved.setpoint = r.setpoint;
 	saved.mode = r.mode;
+	/* Writes wait for their save from here on. */
+	thermo_update(ta->h, apply_state_result, &sr);
+	sr.saver = -1;
 	/* A state file that could not be read is replaced at once by the
 	 * state in use. */
 	save_now = !r.state_ok;
@@ -269,22 +286,27 @@ void *state_thread(void *arg)
 		thermo_read(ta->h, &r, NULL);
 		want.setpoint = r.setpoint;
 		want.mode = r.mode;
-		if (same_state(&want, &saved) && !failing && !save_now)
-			continue;
+		sr.seq = r.persist_seq;
+		sr.saved = !same_state(&want, &saved) || failing || save_now;
 		save_now = false;
-		ok = state_save(path, &want, err, sizeof(err)) == 0;
-		if (ok && failing)
-			log_info("state: saved to %s again", path);
-		else if (ok)
-			log_debug("state: saved setpoint %.2f C, mode %s",
-				  want.setpoint, mode_name(want.mode));
-		else if (!failing)
-			log_err("state: %s (setpoint and mode kept in memory; "
-				"retrying every %g s)", err, STATE_RETRY_S);
-		if (ok)
-			saved = want;
-		failing = !ok;
-		thermo_update(ta->h, apply_state_result, &ok);
+		if (sr.saved) {
+			sr.ok = state_save(path, &want, err, sizeof(err)) == 0;
+			if (sr.ok && failing)
+				log_info("state: saved to %s again", path);
+			else if (sr.ok)
+				log_debug("state: saved setpoint %.2f C, mode %s",
+					  want.setpoint, mode_name(want.mode));
+			else if (!failing)
+				log_err("state: %s (setpoint and mode kept in "
+					"memory; retrying every %g s)",
+					err, STATE_RETRY_S);
+			if (sr.ok)
+				saved = want;
+			failing = !sr.ok;
+		}
+		/* Also when nothing was saved: the file holds these writes
+		 * already (a value changed and changed back). */
+		thermo_update(ta->h, apply_state_result, &sr);
 	}
 	thermo_unref(ta->h);
 	return NULL;

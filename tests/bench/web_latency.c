@@ -108,7 +108,7 @@ static void put_setpoint(int fd, double v)
 	size_t got = 0;
 	int n = snprintf(body, sizeof(body), "{\"setpoint\": %.2f}", v);
 	int m = snprintf(req, sizeof(req),
-			 "PUT /api/v1/setpoint HTTP/1.1\r\nHost: bench\r\n"
+			 "PUT /api/v1/setpoint HTTP/1.1\r\nHost: 127.0.0.1\r\n"
 			 "Content-Type: application/json\r\n"
 			 "Content-Length: %d\r\n\r\n%s", n, body);
 	ssize_t r;
@@ -158,7 +158,7 @@ int main(int argc, char **argv)
 {
 	static struct stream s;
 	static const char get[] = "GET /api/v1/events HTTP/1.1\r\n"
-				  "Host: bench\r\nAccept: text/event-stream\r\n\r\n";
+				  "Host: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n";
 	double *seen, *decided, temp;
 	int port, rounds, put;
 	char ev[8192];

@@ -416,6 +416,33 @@ START_TEST(listen_addresses)
 }
 END_TEST
 
+START_TEST(server_names)
+{
+	static const char *const good[] = {
+		"", "thermostat.lan", "thermostat.lan, pi.local",
+		"a.b.c 192.168.1.20", "fe80::1,2001:db8::7", "PI.LOCAL.",
+		"x-1.example", "spaced ,  out",
+	};
+	static const char *const bad[] = {
+		"evil_.example", "-x.example", "x-.example", "a..b",
+		"[::1]", "pi.local:8080", "http://pi.local", "a/b",
+		"thermostat.lan;", ".",
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.x",
+	};
+	struct thermo_settings c;
+
+	config_defaults(&c);
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		set_ok(&c, "server_names", good[i]);
+		ck_assert_str_eq(c.server_names, good[i]);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		set_error("server_names", bad[i]);
+	assert_has(set_error("server_names", "pi.local:8080"),
+		   "not a host name or an address");
+}
+END_TEST
+
 START_TEST(access_control_lists)
 {
 	static const char *const good[] = {
@@ -659,6 +686,7 @@ static void unusual_config(struct thermo_settings *c)
 		{ "units", "F" }, { "state_file", "/tmp/x y/state" },
 		{ "log_level", "debug" }, { "listen", "[::1]:0" },
 		{ "num_threads", "3" }, { "request_timeout_ms", "2500" },
+		{ "server_names", "thermostat.lan, pi.local 192.0.2.7" },
 		{ "access_control_list", "-0.0.0.0/0,+127.0.0.1" },
 		{ "password_file", "/etc/thermostat/users.htdigest" },
 		{ "auth_realm", "my home" }, { "auth_reads", "true" },
@@ -1148,6 +1176,7 @@ static Suite *suite_config(void)
 	tcase_add_test(tc, strings);
 	tcase_add_test(tc, listen_addresses);
 	tcase_add_test(tc, access_control_lists);
+	tcase_add_test(tc, server_names);
 	tcase_add_test(tc, tls_keys_are_refused_with_advice);
 	suite_add_tcase(s, tc);
 

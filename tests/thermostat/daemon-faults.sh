@@ -128,18 +128,35 @@ cp "$DIR/state" "$DIR/state.before"
 	--state-file "$DIR/state" "${FAST[@]}" 2> >(cat >>"$LOG") &
 PID=$!
 wait_port
+wait_for .state_saved true
 prlimit --pid "$PID" --fsize=0:unlimited
-put_json /api/v1/setpoint '{"setpoint": 25}' >/dev/null
-wait_for .state_saved false
+# The answer to the write says that this write was not saved (it used to
+# say true: it was rendered before the state thread tried).
+reply=$(put_json /api/v1/setpoint '{"setpoint": 25}')
+[ "$(jq -r .state_saved <<<"$reply")" = false ] ||
+	fail "the reply to an unsaved write says state_saved $(jq -r .state_saved <<<"$reply")"
+[ "$(state .state_saved)" = false ] || fail "state_saved is not false"
 [ "$(state .setpoint)" = 25 ] || fail "setpoint not kept in memory"
+health=$(curl -s -o "$DIR/health" -w '%{http_code}' "http://127.0.0.1:$PORT/healthz")
+[ "$health" = 503 ] && [ "$(jq -r .status "$DIR/health")" = degraded ] &&
+	jq -e '.reasons | index("state file cannot be written")' "$DIR/health" >/dev/null ||
+	fail "/healthz while saves fail: $health $(cat "$DIR/health")"
 api /metrics | grep -q '^thermostat_state_errors_total [1-9]' || fail "state errors not in metrics"
 grep -q 'state: .*setpoint and mode kept in memory' "$LOG" || fail "state failure not logged"
 cmp -s "$DIR/state" "$DIR/state.before" || fail "old state file damaged: $(cat "$DIR/state")"
+[ "$(find "$DIR" -name '.state.*' | wc -l)" -eq 0 ] || fail "temporary files left"
+# The disk has room again: the next write is saved, and says so.
+prlimit --pid "$PID" --fsize=unlimited:unlimited
+reply=$(put_json /api/v1/setpoint '{"setpoint": 24}')
+[ "$(jq -r .state_saved <<<"$reply")" = true ] ||
+	fail "the reply to a saved write says state_saved $(jq -r .state_saved <<<"$reply")"
+grep -q '^setpoint=24$' "$DIR/state" || fail "setpoint 24 not in the file: $(cat "$DIR/state")"
+health=$(curl -s -o "$DIR/health" -w '%{http_code}' "http://127.0.0.1:$PORT/healthz")
+[ "$health" = 200 ] || fail "/healthz after recovery: $health $(cat "$DIR/health")"
 stop_daemon TERM
 [ "$STATUS" -eq 0 ] || fail "exit $STATUS"
-cmp -s "$DIR/state" "$DIR/state.before" || fail "old state file damaged at exit"
 [ "$(find "$DIR" -name '.state.*' | wc -l)" -eq 0 ] || fail "temporary files left"
-note "state file unwritable: setpoint kept in memory, error shown, old file intact"
+note "state file unwritable: the write's reply says not saved, healthz 503 degraded, setpoint kept in memory, old file intact; room again: saved, reply and healthz say so"
 
 # ---- SIGTERM during an event stream and during a PUT ---------------------
 start_daemon "${FAST[@]}" --sim-start 12
@@ -148,7 +165,7 @@ curl -sN --max-time 10 "http://127.0.0.1:$PORT/api/v1/events" >"$DIR/events" &
 sse=$!
 # A PUT whose body never finishes: its worker waits in a read.
 exec 3<>"/dev/tcp/127.0.0.1/$PORT"
-printf 'PUT /api/v1/setpoint HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 30\r\n\r\n{"setpo' >&3
+printf 'PUT /api/v1/setpoint HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 30\r\n\r\n{"setpo' >&3
 wait_until "an event before the signal" grep -q '^event: state' "$DIR/events"
 stop_daemon TERM
 exec 3<&-

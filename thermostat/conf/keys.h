@@ -68,6 +68,7 @@ extern const struct name_value bool_names[];
 /* The checks of single strings (values.c, netcheck.c): 0, or -1 and why. */
 int check_listen(const char *value, char *why, size_t len);
 int check_acl(const char *value, char *why, size_t len);
+int check_server_names(const char *value, char *why, size_t len);
 int check_realm(const char *value, char *why, size_t len);
 int check_file_name(const char *value, char *why, size_t len);
 
@@ -142,6 +143,9 @@ int check_file_name(const char *value, char *why, size_t len);
 	X(listen, listen, T_STRING, 0, 0, "127.0.0.1:8080",                  \
 	  "address of the web server: IPV4:PORT or [IPV6]:PORT",             \
 	  .check = check_listen)                                             \
+	X(server_names, server_names, T_STRING, 0, 0, "",                    \
+	  "host names and addresses of the server besides loopback ones",    \
+	  .flags = K_EMPTY_OK, .check = check_server_names)                  \
 	X(num_threads, num_threads, T_INT, 1, 1024, "8",                     \
 	  "web server threads (each event stream holds one)", .flags = 0)    \
 	X(request_timeout_ms, request_timeout_ms, T_INT, 100, 3600000,       \

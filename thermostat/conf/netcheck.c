@@ -112,3 +112,44 @@ int check_acl(const char *value, char *why, size_t len)
 	}
 	return 0;
 }
+
+/*
+ * Host names (RFC 1123 labels: letters, digits, '-', dot-separated, a
+ * final dot allowed) and IPv4 or IPv6 addresses (without brackets),
+ * separated by commas or spaces.
+ */
+int check_server_names(const char *value, char *why, size_t len)
+{
+	const char *p = value, *w;
+	size_t n;
+
+	while ((w = strconv_word(&p, &n))) {
+		char word[256];
+		unsigned char addr[16];
+		const char *label;
+
+		if (n >= sizeof(word))
+			return errmsg(why, len, "a name is too long");
+		memcpy(word, w, n);
+		word[n] = '\0';
+		if (inet_pton(AF_INET6, word, addr) == 1)
+			continue;
+		if (n > 1 && word[n - 1] == '.')
+			word[--n] = '\0';
+		for (label = word; *label;) {
+			size_t ln = strspn(label, "abcdefghijklmnopqrstuvwxyz"
+						  "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+						  "0123456789-");
+
+			if (ln == 0 || ln > 63 || label[0] == '-' ||
+			    label[ln - 1] == '-' ||
+			    (label[ln] != '.' && label[ln] != '\0') ||
+			    (label[ln] == '.' && label[ln + 1] == '\0'))
+				return errmsg(why, len,
+					      "'%s' is not a host name or an "
+					      "address", word);
+			label += ln + (label[ln] == '.');
+		}
+	}
+	return 0;
+}

@@ -31,6 +31,7 @@ struct thermo_settings {
 	enum log_level log_level;
 	/* web */
 	char listen[64];	/* "127.0.0.1:8080" */
+	char server_names[160];	/* more Host names answered to */
 	int num_threads;
 	int request_timeout_ms;
 	char access_control_list[256];

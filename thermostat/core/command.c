@@ -7,6 +7,7 @@
 struct apply {
 	const struct command *cmd;
 	bool changed;
+	uint64_t seq;
 };
 
 static int apply(struct thermo *t, void *ctx)
@@ -23,19 +24,26 @@ static int apply(struct thermo *t, void *ctx)
 	case COMMAND_SETPOINT:
 		a->changed = t->setpoint != a->cmd->setpoint;
 		t->setpoint = a->cmd->setpoint;
-		return 0;
+		break;
 	case COMMAND_MODE:
 		a->changed = t->mode != a->cmd->mode;
 		t->mode = a->cmd->mode;
-		return 0;
+		break;
+	default:
+		return -EINVAL;
 	}
-	return -EINVAL;
+	if (a->changed)
+		t->persist_seq++;
+	a->seq = t->persist_seq;
+	return 0;
 }
 
-int command_apply(thermo_handle h, const struct command *cmd)
+int command_apply(thermo_handle h, const struct command *cmd, uint64_t *seq)
 {
-	struct apply a = { cmd, false };
+	struct apply a = { cmd, false, 0 };
 	int rc = thermo_update(h, apply, &a);
 
+	if (seq)
+		*seq = a.seq;
 	return rc < 0 ? rc : a.changed;
 }

@@ -9,6 +9,7 @@
 #define THERMO_COMMAND_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "core/record.h"
 
@@ -24,8 +25,10 @@ struct command {
  * Applies @cmd to the record: 1 when it changed the record, 0 when the
  * record already held that value, -ESHUTDOWN once shutdown has begun
  * (the state thread makes its last save then: a later write would be
- * answered and lost), or the library's negative errno.
+ * answered and lost), or the library's negative errno.  @seq (may be
+ * NULL) gets the record's persist_seq after the write: the write is on
+ * disk once the state thread's persist_tried reached it with state_ok.
  */
-int command_apply(thermo_handle h, const struct command *cmd);
+int command_apply(thermo_handle h, const struct command *cmd, uint64_t *seq);
 
 #endif

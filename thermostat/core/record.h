@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <time.h>
 
 #include <sharedstate.h>
@@ -75,7 +76,13 @@ struct setpoint_limits {
 	X(struct timespec, control_at, { 0 })                                \
 	/* persistence of setpoint and mode: the last save worked; failures */ \
 	X(bool, state_ok, true)                                              \
-	X(unsigned, state_errors, 0)
+	X(unsigned, state_errors, 0)                                         \
+	/* writes of setpoint or mode that changed them (command_apply), and \
+	 * how many of those the state thread has tried to save; saver: a   \
+	 * state thread runs (a write's answer waits for its try) */         \
+	X(uint64_t, persist_seq, 0)                                          \
+	X(uint64_t, persist_tried, 0)                                        \
+	X(bool, saver, false)
 
 SS_RECORD_DECLARE(thermo, THERMO_FIELDS);
 

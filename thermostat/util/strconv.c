@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <sharedstate.h>
 
@@ -101,4 +102,14 @@ int strconv_format_double(char *buf, size_t len, double v)
 	};
 
 	return ss_format_field(buf, len, &as_double, &v);
+}
+
+const char *strconv_word(const char **p, size_t *n)
+{
+	static const char sep[] = ", \t";
+	const char *start = *p + strspn(*p, sep);
+
+	*n = strcspn(start, sep);
+	*p = start + *n;
+	return *n ? start : NULL;
 }

@@ -46,4 +46,10 @@ int strconv_decimal(const char *s, size_t n, double *out);
  * the library's own formatter (ss_format_field); snprintf's return. */
 int strconv_format_double(char *buf, size_t len, double v);
 
+/*
+ * The next word of a list separated by commas and white space: its start
+ * (NULL at the end of the list) and length in @n; @p moves past it.
+ */
+const char *strconv_word(const char **p, size_t *n);
+
 #endif

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "web/assets.h"
+#include "web/guard.h"
 #include "web/server.h"
 
 const struct route web_routes[ROUTE_COUNT] = {
@@ -73,6 +74,14 @@ static bool framing_ambiguous(const struct mg_request_info *ri)
 	return te && cl;
 }
 
+/* A write route, or any method but GET and HEAD (none reaches a route
+ * today; said here so that one added later is guarded too). */
+static bool changes_state(const struct route *rt, const char *method)
+{
+	return rt->write || (strcmp(method, "GET") != 0 &&
+			     strcmp(method, "HEAD") != 0);
+}
+
 static bool authorized(struct req *q, const struct route *rt)
 {
 	const struct thermo_settings *cfg = q->w->cfg;
@@ -94,8 +103,10 @@ int web_dispatch(struct mg_connection *c, void *ud)
 {
 	struct web *w = ud;
 	struct req q = { .w = w, .c = c, .ri = mg_get_request_info(c),
-			 .route = ROUTE_OTHER, .status = 500 };
+			 .route = ROUTE_OTHER, .status = 500, .saved = -1 };
 	const struct route *rt;
+	const char *host;
+	char why[160];
 
 	/* RFC 9110 9.3.2: no content in any answer to HEAD, errors too. */
 	q.head = strcmp(q.ri->request_method, "HEAD") == 0;
@@ -106,6 +117,19 @@ int web_dispatch(struct mg_connection *c, void *ud)
 	 * refused outright. */
 	if (!q.ri->local_uri || strstr(q.ri->local_uri, "%00")) {
 		respond_error(&q, 400, "bad path");
+		goto out;
+	}
+	/* Before anything else: a request under a name that is not ours
+	 * (DNS rebinding) is answered nothing, not even a 404. */
+	host = mg_get_header(c, "Host");
+	if (!host && strcmp(q.ri->http_version, "1.0") != 0) {
+		/* RFC 9112 3.2: HTTP/1.1 requires it.  An HTTP/1.0 client
+		 * without one is no browser, nor was it sent to a name. */
+		respond_error(&q, 400, "no Host header");
+		goto out;
+	}
+	if (host && guard_host(w->cfg, host, why, sizeof(why)) != 0) {
+		respond_error(&q, 421, "%s", why);
 		goto out;
 	}
 	if (framing_ambiguous(q.ri)) {
@@ -126,6 +150,19 @@ int web_dispatch(struct mg_connection *c, void *ud)
 		mg_disable_connection_keep_alive(c);
 		respond_json_extra(&q, 405, api_error_json("method not allowed"),
 				   allow);
+		goto out;
+	}
+	if (changes_state(rt, q.ri->request_method) &&
+	    guard_origin(&(struct guard_headers){
+				 .host = host,
+				 .origin = mg_get_header(c, "Origin"),
+				 .referer = mg_get_header(c, "Referer"),
+				 .sec_fetch_site =
+					 mg_get_header(c, "Sec-Fetch-Site"),
+				 .tls = q.ri->is_ssl,
+			 },
+			 why, sizeof(why)) != 0) {
+		respond_error(&q, 403, "%s", why);
 		goto out;
 	}
 	if (!authorized(&q, rt))

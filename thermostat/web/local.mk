@@ -9,6 +9,8 @@ thermostat_libthermo_la_SOURCES += \
 	thermostat/web/assets.h \
 	thermostat/web/dispatch.c \
 	thermostat/web/events.c \
+	thermostat/web/guard.c \
+	thermostat/web/guard.h \
 	thermostat/web/metrics.c \
 	thermostat/web/request.h \
 	thermostat/web/respond.c \
@@ -73,6 +75,7 @@ WEB_TEST_HTTP = \
 
 tests_thermostat_check_web_SOURCES = \
 	tests/thermostat/check_web_auth.c \
+	tests/thermostat/check_web_door.c \
 	tests/thermostat/check_web_compat.c \
 	tests/thermostat/check_web_events.c \
 	tests/thermostat/check_web_observe.c \

@@ -22,6 +22,7 @@ struct req {
 	int route;		/* enum route_id (routes.h) */
 	bool head;		/* HEAD: headers only */
 	int status;		/* what was answered, for the counters */
+	int saved;		/* a write: whether it is saved; else -1 */
 };
 
 typedef void route_fn(struct req *q);

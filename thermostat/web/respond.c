@@ -140,6 +140,12 @@ long read_body(struct req *q, char *buf)
 		respond_error(q, 400, "incomplete body");
 		return -1;
 	}
+	/* Everything after a NUL would be unseen by the string functions
+	 * of the parsers: {"setpoint":21\0garbage} is not a request. */
+	if (memchr(buf, '\0', got)) {
+		respond_error(q, 400, "NUL byte in the body");
+		return -1;
+	}
 	buf[got] = '\0';
 	return (long)got;
 }

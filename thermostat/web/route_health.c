@@ -1,7 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* GET /healthz: 200 when the threads are alive and the reading fresh,
- * else 503 with the reasons. */
+/*
+ * GET /healthz: 200 {"status": "ok"} when the threads are alive, the
+ * reading fresh, the relay driven and the state saved; else 503 with the
+ * reasons and a status: "unhealthy" when heating is not under control,
+ * "degraded" when it is but something the owner must fix is failing.
+ */
 #include <config.h>
+#include <string.h>
 #include "core/control.h"
 #include "util/timeutil.h"
 #include "web/server.h"
@@ -14,6 +19,7 @@ void route_healthz(struct req *q)
 	double now = mono_now();
 	json_t *reasons = json_array();
 	struct thermo r;
+	const char *status;
 	bool healthy;
 
 	thermo_read(q->w->rec, &r, NULL);
@@ -31,8 +37,15 @@ void route_healthz(struct req *q)
 		json_array_append_new(reasons,
 				      json_string("relay cannot be driven"));
 	healthy = json_array_size(reasons) == 0;
-	respond_json(q, healthy ? 200 : 503,
-		     json_pack("{s:s, s:o}", "status",
-			       healthy ? "ok" : "unhealthy", "reasons",
+	/* Heating goes on, but a restart would lose the setpoint and mode:
+	 * the owner must hear of it too. */
+	if (!r.state_ok)
+		json_array_append_new(reasons,
+				      json_string("state file cannot be written"));
+	status = !healthy			  ? "unhealthy"
+		 : json_array_size(reasons) != 0 ? "degraded"
+						  : "ok";
+	respond_json(q, strcmp(status, "ok") == 0 ? 200 : 503,
+		     json_pack("{s:s, s:o}", "status", status, "reasons",
 			       reasons));
 }

@@ -30,6 +30,17 @@ static int store_state_text(struct statecache *cache, void *ctx)
 	return 0;
 }
 
+static void respond_write_state(struct req *q, double now)
+{
+	struct thermo r;
+	json_t *json;
+
+	thermo_read(q->w->rec, &r, NULL);
+	r.state_ok = q->saved;
+	json = api_state_json(&r, q->w->cfg, now);
+	respond_json(q, 200, json);
+}
+
 void respond_state(struct req *q)
 {
 	struct statecache c;
@@ -40,6 +51,11 @@ void respond_state(struct req *q)
 	json_t *json;
 	size_t n;
 
+	/* A write's answer says whether that write was saved: its own. */
+	if (q->saved >= 0) {
+		respond_write_state(q, now);
+		return;
+	}
 	statecache_read(q->w->cache, &c, NULL);
 	if (c.version == thermo_version(q->w->rec) && c.bucket == bucket) {
 		respond(q, 200, "application/json", c.text.s, c.len, NULL);

@@ -8,7 +8,36 @@
 #include <string.h>
 
 #include "log.h"
+#include "util/timeutil.h"
 #include "web/server.h"
+
+/* How long an answer waits for the state file to be written: an fsync on
+ * a worn SD card can take a second. */
+#define SAVE_WAIT_S 5.0
+
+/*
+ * Whether the writes up to @seq are saved: waits for the state thread to
+ * try (nothing to wait for without one), SAVE_WAIT_S at most.  An answer
+ * that says "saved" is true; one that says "not saved" may be early.
+ */
+static bool wait_saved(thermo_handle h, uint64_t seq)
+{
+	double deadline = mono_now() + SAVE_WAIT_S;
+	uint64_t seen;
+	struct thermo r;
+
+	for (;;) {
+		thermo_read(h, &r, &seen);
+		if (!r.saver)
+			return r.state_ok;
+		if (r.persist_tried >= seq)
+			return r.state_ok;
+		if (thermo_wait(h, &seen, SS_MASK(thermo, persist_tried) |
+						  SS_MASK(thermo, saver),
+				ms_until(deadline, mono_now())) < 0)
+			return false;
+	}
+}
 
 void web_write(struct req *q, const struct write_route *wr)
 {
@@ -16,6 +45,7 @@ void web_write(struct req *q, const struct write_route *wr)
 	struct api_error err;
 	struct command cmd;
 	const char *via;
+	uint64_t seq;
 	long n;
 	int rc;
 
@@ -30,7 +60,7 @@ void web_write(struct req *q, const struct write_route *wr)
 		respond_error(q, err.status, "%s", err.message);
 		return;
 	}
-	rc = command_apply(q->w->rec, &cmd);
+	rc = command_apply(q->w->rec, &cmd, &seq);
 	/* The original daemon's route says so in the log. */
 	via = web_routes[q->route].compat ? web_routes[q->route].path : NULL;
 	if (rc == -ESHUTDOWN) {
@@ -48,6 +78,7 @@ void web_write(struct req *q, const struct write_route *wr)
 	else if (rc > 0)
 		log_info("web: mode %s (from %s%s%s)", mode_name(cmd.mode),
 			 q->ri->remote_addr, via ? ", " : "", via ? via : "");
+	q->saved = wait_saved(q->w->rec, seq);
 	wr->answer(q);
 }
 

@@ -17,9 +17,9 @@
 #include "web/routes.h"
 
 /* The statuses counted by /metrics; anything else counts as "other". */
-#define WEB_COUNTED_STATUSES 200, 400, 401, 404, 405, 411, 413, 415, 422, \
-	500, 503
-#define WEB_NSTATUS 12 /* the statuses above and "other" */
+#define WEB_COUNTED_STATUSES 200, 400, 401, 403, 404, 405, 411, 413, 415, \
+	421, 422, 429, 500, 503
+#define WEB_NSTATUS 15 /* the statuses above and "other" */
 
 struct web_counts {
 	uint64_t n[ROUTE_COUNT][WEB_NSTATUS];
