@@ -351,6 +351,91 @@ async function main() {
   } finally {
     await browser.close();
   }
+  await attacks();
+}
+
+// ---- an attacker's pages -------------------------------------------------
+// A page the owner opens elsewhere: served by this test on another
+// loopback port (another origin of the same site, the closest an attacker
+// gets), it auto-submits a form to the compat route and fires no-cors and
+// CORS fetches at the API.  And a DNS rebinding: the browser resolves
+// rebind.test to 127.0.0.1 (--host-resolver-rules), so a page of
+// rebind.test is same-origin with the daemon's port under that name.
+// Both must leave setpoint and mode as they were.
+async function attacks() {
+  const { createServer } = await import("node:http");
+  const evil = `<!doctype html><meta charset=utf-8><title>cats</title>
+<iframe name=sink></iframe>
+<form id=f method=POST action="${BASE}/set_thermostat" target=sink>
+<input name=thermostat_setting value=86></form>
+<script>
+window.results = {};
+const done = (k) => (v) => { window.results[k] = v; };
+fetch("${BASE}/set_thermostat", { method: "POST", mode: "no-cors",
+  headers: { "Content-Type": "application/x-www-form-urlencoded" },
+  body: "thermostat_setting=86" }).then(done("nocors"), (e) => done("nocors")(String(e)));
+fetch("${BASE}/api/v1/mode", { method: "PUT",
+  headers: { "Content-Type": "application/json" }, body: '{"mode":"off"}' })
+  .then((r) => done("put")(r.status), (e) => done("put")("blocked: " + e));
+fetch("${BASE}/api/v1/state").then((r) => r.text()).then(done("read"), (e) => done("read")("blocked: " + e));
+document.getElementById("f").submit();
+</script>`;
+  const server = createServer((req, res) => {
+    res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
+    res.end(evil);
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  const evilUrl = `http://127.0.0.1:${server.address().port}/`;
+  const daemonPort = new URL(BASE).port;
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...launchArgs, "--host-resolver-rules=MAP rebind.test 127.0.0.1"],
+    timeout: 30000,
+  });
+  try {
+    const before = await api("GET", "/api/v1/state");
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    page.setDefaultTimeout(10000);
+    await step("an attacker's page: form post, no-cors and CORS fetches change nothing", async () => {
+      const seen = [];
+      page.on("response", (r) => {
+        if (r.url().startsWith(BASE)) seen.push(`${r.request().method()} ${new URL(r.url()).pathname} ${r.status()}`);
+      });
+      const form = page.waitForResponse((r) => r.url() === BASE + "/set_thermostat" && r.request().resourceType() === "document");
+      await page.goto(evilUrl, { waitUntil: "load" });
+      const res = await form;
+      check(res.status() === 403, `the attacker's form post was answered ${res.status()}`);
+      const r = await until("the attacker's fetches to settle", () =>
+        page.evaluate(() => ("nocors" in window.results && "put" in window.results && "read" in window.results) ? window.results : null));
+      check(String(r.put).startsWith("blocked"), `the cross-origin PUT was not blocked: ${r.put}`);
+      check(String(r.read).startsWith("blocked"), `the attacker read the state: ${String(r.read).slice(0, 80)}`);
+      check(seen.some((x) => x === "POST /set_thermostat 403"), `no 403 seen for the posts: ${seen.join(", ")}`);
+      check(!seen.some((x) => / 200$/.test(x) && !x.startsWith("GET")), `a write was answered 200: ${seen.join(", ")}`);
+      const after = await api("GET", "/api/v1/state");
+      check(after.setpoint === before.setpoint && after.mode === before.mode,
+        `changed: setpoint ${before.setpoint} -> ${after.setpoint}, mode ${before.mode} -> ${after.mode}`);
+      console.log("  # " + seen.join(", "));
+    });
+    await step("DNS rebinding: the daemon's port under the attacker's name is 421, reads and writes", async () => {
+      const res = await page.goto(`http://rebind.test:${daemonPort}/`, { waitUntil: "load" });
+      check(res.status() === 421, `the page under rebind.test was answered ${res.status()}`);
+      const r = await page.evaluate(async () => {
+        const read = await fetch("/api/v1/state");
+        const put = await fetch("/api/v1/mode", { method: "PUT",
+          headers: { "Content-Type": "application/json" }, body: '{"mode":"off"}' });
+        return { read: read.status, body: await read.text(), put: put.status };
+      });
+      check(r.read === 421 && !r.body.includes("setpoint"), `same-origin read under rebind.test: ${r.read} ${r.body.slice(0, 80)}`);
+      check(r.put === 421, `same-origin write under rebind.test: ${r.put}`);
+      const after = await api("GET", "/api/v1/state");
+      check(after.mode === before.mode && after.setpoint === before.setpoint, "the rebinding page changed the state");
+    });
+  } finally {
+    await browser.close();
+    server.close();
+  }
 }
 
 try {
