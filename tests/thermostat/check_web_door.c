@@ -265,6 +265,7 @@ START_TEST(cross_origin_writes_are_403)
 	every_write_refused(403, H("Origin: null"));
 	every_write_refused(403, H(other_port));
 	every_write_refused(403, H("Origin: https://127.0.0.1"));
+	every_write_refused(403, H("Origin: ftp://127.0.0.1"));
 	/* Referer alone (a page that withholds its Origin cannot: browsers
 	 * send it on cross-origin writes; older ones sent a Referer). */
 	every_write_refused(403, H("Referer: http://evil.example/attack.html"));
@@ -282,11 +283,17 @@ START_TEST(cross_origin_writes_are_403)
 }
 END_TEST
 
+static void proxied_name(struct thermo_settings *c)
+{
+	snprintf(c->server_names, sizeof(c->server_names), "%s",
+		 "thermostat.example.org");
+}
+
 START_TEST(same_origin_and_plain_clients_write)
 {
 	char own[80], referer[100], lh_host[80], lh_origin[80];
 
-	serve(NULL);
+	serve(proxied_name);
 	snprintf(own, sizeof(own), "Origin: http://127.0.0.1:%d", port);
 	snprintf(referer, sizeof(referer), "Referer: http://127.0.0.1:%d/",
 		 port);
@@ -305,6 +312,16 @@ START_TEST(same_origin_and_plain_clients_write)
 	served_with(H("Sec-Fetch-Site: none"), "PUT", "/api/v1/mode", JSON,
 		    "{\"mode\": \"off\"}");
 	ck_assert_int_eq(thermo_get_mode(rec), MODE_OFF);
+	/* Behind a TLS reverse proxy that passes the browser's Host on. */
+	served_with(H("Host: thermostat.example.org",
+		      "Origin: https://thermostat.example.org",
+		      "Sec-Fetch-Site: same-origin"),
+		    "PUT", "/api/v1/setpoint", JSON, "{\"setpoint\": 22.5}");
+	ck_assert(thermo_get_setpoint(rec) == 22.5);
+	refused_with(403, H("Host: thermostat.example.org",
+			    "Origin: https://thermostat.example.org:8443"),
+		     "PUT", "/api/v1/setpoint", JSON, "{\"setpoint\": 25}",
+		     (size_t)-1);
 	/* curl, the original's scripts: none of these headers. */
 	served_with(NULL, "POST", "/set_thermostat", FORM,
 		    "thermostat_setting=70");

@@ -159,7 +159,6 @@ int web_dispatch(struct mg_connection *c, void *ud)
 				 .referer = mg_get_header(c, "Referer"),
 				 .sec_fetch_site =
 					 mg_get_header(c, "Sec-Fetch-Site"),
-				 .tls = q.ri->is_ssl,
 			 },
 			 why, sizeof(why)) != 0) {
 		respond_error(&q, 403, "%s", why);

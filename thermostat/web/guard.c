@@ -183,17 +183,25 @@ int guard_host(const struct thermo_settings *cfg, const char *host,
 		      "server_names)");
 }
 
-/* Whether @url is on the origin scheme://@host (the Host header): the
- * origin itself, or followed by a path, a query or a fragment. */
-static bool on_origin(const char *url, const char *host, bool tls,
-		      bool exact)
+/*
+ * Whether @url is on the origin of @host (the Host header): http:// or
+ * https:// (a TLS reverse proxy in front passes the browser's Host on,
+ * and the daemon serves plain HTTP), then exactly @host, then the end
+ * (@exact) or a path, query or fragment.  The port is part of @host: a
+ * page on another port is another origin.
+ */
+static bool on_origin(const char *url, const char *host, bool exact)
 {
-	const char *scheme = tls ? "https://" : "http://";
-	size_t sn = strlen(scheme), hn = strlen(host);
+	size_t sn, hn = strlen(host);
 	char next;
 
-	if (strncasecmp(url, scheme, sn) != 0 ||
-	    strncasecmp(url + sn, host, hn) != 0)
+	if (strncasecmp(url, "http://", 7) == 0)
+		sn = 7;
+	else if (strncasecmp(url, "https://", 8) == 0)
+		sn = 8;
+	else
+		return false;
+	if (strncasecmp(url + sn, host, hn) != 0)
 		return false;
 	next = url[sn + hn];
 	return next == '\0' ||
@@ -216,13 +224,12 @@ int guard_origin(const struct guard_headers *h, char *why, size_t len)
 	 * DELETE, forms included; "null" comes from sandboxes and
 	 * redirects, never from our page. */
 	if (h->origin)
-		return h->host && on_origin(h->origin, h->host, h->tls, true)
+		return h->host && on_origin(h->origin, h->host, true)
 			       ? 0
 			       : errmsg(why, len,
 					"cross-origin request refused (Origin "
 					"is not this server)");
-	if (h->referer && !(h->host && on_origin(h->referer, h->host,
-						 h->tls, false)))
+	if (h->referer && !(h->host && on_origin(h->referer, h->host, false)))
 		return errmsg(why, len,
 			      "cross-origin request refused (Referer is not "
 			      "this server)");

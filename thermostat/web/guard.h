@@ -31,14 +31,14 @@ struct guard_headers {
 	const char *origin;
 	const char *referer;
 	const char *sec_fetch_site;
-	bool tls;			/* the connection: https:// origins */
 };
 
 /*
  * Whether a request that changes state may do so: refused (-1, why in
  * @why) when Sec-Fetch-Site says it is not same-origin (nor "none", a
  * user's own navigation), when an Origin is present and is not
- * "http://HOST" (HOST as in the Host header), or, without an Origin,
+ * "http://HOST" or "https://HOST" (HOST as in the Host header, port
+ * included; https: through a TLS reverse proxy), or, without an Origin,
  * when a Referer is present and is not on that origin.  A client that
  * sends none of these (curl, scripts) is no browser page: 0.
  */
