@@ -67,7 +67,8 @@ extern "C" {
 
 /** Most fields a record may have: one bit each in a 64-bit mask. */
 #define SS_MAX_FIELDS 64
-/** A mask naming every field of any record. */
+/** A mask naming every field of any record (the bits beyond a record's
+ *  last field are ignored). */
 #define SS_MASK_ALL UINT64_MAX
 
 /** An opaque, reference-counted shared record. */
@@ -292,11 +293,15 @@ uint64_t ss_field_version(const ss_state *s, size_t field);
  * Because the caller passes what it last saw, no change made between its
  * read and its wait is lost.  Changes to fields outside @mask, and writes
  * that leave the bytes equal, do not wake the caller.  A @mask of 0 waits
- * only for the timeout or ss_close.
+ * only for the timeout or ss_close.  Bits beyond the record's last field
+ * are ignored when @mask names at least one field (SS_MASK_ALL works on
+ * every record); a non-zero @mask naming no field of the record (another
+ * record's bit, say) is -EINVAL.
  * @timeout_ms: CLOCK_MONOTONIC milliseconds; negative waits for ever;
  *   0 only checks.
  * Returns 0 (changed), -ETIMEDOUT, -ECANCELED (the record was closed: now
- * or before the call; this wins over a change), -EINVAL, -EDEADLK.
+ * or before the call; this wins over a change), -EINVAL (NULL argument,
+ * a mask naming no field), -EDEADLK.
  */
 int ss_wait(ss_state *s, uint64_t *seen, uint64_t mask, int timeout_ms);
 

@@ -58,6 +58,22 @@ static uint64_t field_mask(const struct ss_state *s)
 				: (UINT64_C(1) << s->nfields) - 1;
 }
 
+/* A mask of 0 means "no field" (only the close, or the timeout); a mask
+ * that names no field of the record is a mistake, most likely another
+ * record's bit: it would wait for ever.  Bits beyond the last field are
+ * dropped when the mask names at least one field, so that SS_MASK_ALL
+ * and SS_MASK_ALL & ~SS_MASK(P, f) keep their meaning on every record.
+ * Returns false for a mistake. */
+static bool usable_mask(const struct ss_state *s, uint64_t *mask)
+{
+	uint64_t all = field_mask(s);
+
+	if (*mask && !(*mask & all))
+		return false;
+	*mask &= all;
+	return true;
+}
+
 SS_EXPORT int ss_wait(ss_state *s, uint64_t *seen, uint64_t mask,
 		      int timeout_ms)
 {
@@ -66,11 +82,10 @@ SS_EXPORT int ss_wait(ss_state *s, uint64_t *seen, uint64_t mask,
 	struct timespec deadline;
 	int err, ret = -ETIMEDOUT;
 
-	if (!s || !seen)
+	if (!s || !seen || !usable_mask(s, &mask))
 		return -EINVAL;
 	if (unlikely(ss__held != NULL) && ss__held_by_me(s))
 		return -EDEADLK;
-	mask &= field_mask(s);
 
 	/* Fast path: no registration when the answer is already known. */
 	if (atomic_load_explicit(&s->closed, memory_order_acquire))
