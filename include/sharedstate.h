@@ -32,6 +32,19 @@
  *   that calls accessors of ANOTHER record can deadlock with a thread doing
  *   the reverse; that is not detected: change several records together
  *   with ss_update_many, which locks them in address order.
+ *
+ * CANCELLATION (pthread_cancel)
+ *   ss_wait is a cancellation point: a thread cancelled while it sleeps
+ *   there, or that calls it with a cancel pending, gives back all it held
+ *   (the record works on as if the wait had returned).  No other function
+ *   is one, except ss_dump, which writes through stdio; in particular the
+ *   calls that block on a record's lock (ss_set, ss_update,
+ *   ss_update_timed...) are not.  A callback runs with the record locked:
+ *   a cancel acting inside it (at a printf, a write...) would leave the
+ *   record locked for ever, so do not let one: a thread that may be
+ *   cancelled and whose callback calls a cancellation point disables
+ *   cancellation around the call (pthread_setcancelstate).  Asynchronous
+ *   cancellation is not supported.
  */
 #ifndef SHAREDSTATE_H
 #define SHAREDSTATE_H
@@ -302,6 +315,7 @@ uint64_t ss_field_version(const ss_state *s, size_t field);
  * Returns 0 (changed), -ETIMEDOUT, -ECANCELED (the record was closed: now
  * or before the call; this wins over a change), -EINVAL (NULL argument,
  * a mask naming no field), -EDEADLK.
+ * A cancellation point (see CANCELLATION above), even with @timeout_ms 0.
  */
 int ss_wait(ss_state *s, uint64_t *seen, uint64_t mask, int timeout_ms);
 

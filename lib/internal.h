@@ -148,6 +148,9 @@ SS_HIDDEN void ss__wake(struct ss_state *s, uint64_t changed);
 SS_HIDDEN void ss__set_refcount(struct ss_state *s, int32_t count);
 SS_HIDDEN int32_t ss__refcount(const struct ss_state *s);
 
+/* Test hook: how many waiters are linked into @s's list (takes wait_mu). */
+SS_HIDDEN unsigned ss__waiting(struct ss_state *s);
+
 /* Absolute CLOCK_MONOTONIC deadline @ms from now. */
 SS_HIDDEN struct timespec ss__deadline(int ms);
 

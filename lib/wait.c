@@ -74,30 +74,83 @@ static bool usable_mask(const struct ss_state *s, uint64_t *mask)
 	return true;
 }
 
-SS_EXPORT int ss_wait(ss_state *s, uint64_t *seen, uint64_t mask,
-		      int timeout_ms)
+/* A sleeping waiter: its entry in the list and its count, which it must
+ * give back however it leaves. */
+struct wait_hold {
+	struct ss_state *s;
+	struct ss_waiter *w;
+};
+
+/*
+ * Leaves the list, with wait_mu held, and releases wait_mu: on every
+ * return of a registered ss_wait, and as the cancellation cleanup
+ * handler.  pthread_cond_wait and pthread_cond_timedwait, the only
+ * cancellation points of a registered wait, reacquire the mutex before
+ * the first handler runs (POSIX), so the handler finds wait_mu held as
+ * the normal path does.  Without it a cancelled waiter would leave
+ * wait_mu locked and its entry, on a stack that no longer exists, in the
+ * list: every later changing write and ss_close would hang.
+ *
+ * The count is given back without the record lock, as it always was: a
+ * writer reads it under the record lock only to learn whether a counted
+ * waiter may need a signal; a waiter that has unlinked itself needs none,
+ * and the others' counts are still there.
+ */
+static void wait_leave(void *arg)
+{
+	struct wait_hold *h = arg;
+	struct ss_waiter *w = h->w;
+
+	*w->pprev = w->next;
+	if (w->next)
+		w->next->pprev = w->pprev;
+	atomic_fetch_sub_explicit(&h->s->nwaiters, 1, memory_order_relaxed);
+	pthread_mutex_unlock(&h->s->wait_mu);
+	pthread_cond_destroy(&w->cond);
+}
+
+/* Sleeps, registered and holding wait_mu, until a change in @mask after
+ * *@seen, the close or @deadline (NULL: none). */
+static int sleep_registered(struct ss_state *s, struct ss_waiter *w,
+			    uint64_t *seen, uint64_t mask,
+			    const struct timespec *deadline)
+{
+	int err;
+
+	for (;;) {
+		if (atomic_load_explicit(&s->closed, memory_order_acquire))
+			return -ECANCELED;
+		if (mask && changed_since(s, *seen, mask))
+			break;
+		if (!deadline)
+			err = pthread_cond_wait(&w->cond, &s->wait_mu);
+		else
+			err = pthread_cond_timedwait(&w->cond, &s->wait_mu,
+						     deadline);
+		if (err == ETIMEDOUT) {
+			/* One last look: a change may have raced the clock. */
+			if (atomic_load_explicit(&s->closed,
+						 memory_order_acquire))
+				return -ECANCELED;
+			if (mask && changed_since(s, *seen, mask))
+				break;
+			return -ETIMEDOUT;
+		}
+	}
+	*seen = atomic_load_explicit(&s->version, memory_order_acquire);
+	return 0;
+}
+
+/* Registers a waiter and sleeps (the slow half of ss_wait).  The
+ * cleanup handler's setjmp is in here, in a frame that changes none of
+ * its variables after it. */
+static int wait_registered(struct ss_state *s, uint64_t *seen, uint64_t mask,
+			   const struct timespec *deadline)
 {
 	struct ss_waiter w;
+	struct wait_hold hold = { s, &w };
 	pthread_condattr_t ca;
-	struct timespec deadline;
-	int err, ret = -ETIMEDOUT;
-
-	if (!s || !seen || !usable_mask(s, &mask))
-		return -EINVAL;
-	if (unlikely(ss__held != NULL) && ss__held_by_me(s))
-		return -EDEADLK;
-
-	/* Fast path: no registration when the answer is already known. */
-	if (atomic_load_explicit(&s->closed, memory_order_acquire))
-		return -ECANCELED;
-	if (mask && changed_since(s, *seen, mask)) {
-		*seen = atomic_load_explicit(&s->version, memory_order_acquire);
-		return 0;
-	}
-	if (timeout_ms == 0)
-		return -ETIMEDOUT;
-	if (timeout_ms > 0)
-		deadline = ss__deadline(timeout_ms);
+	int err, ret;
 
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -123,41 +176,39 @@ SS_EXPORT int ss_wait(ss_state *s, uint64_t *seen, uint64_t mask,
 		w.next->pprev = &w.next;
 	s->waiters = &w;
 
-	for (;;) {
-		if (atomic_load_explicit(&s->closed, memory_order_acquire)) {
-			ret = -ECANCELED;
-			break;
-		}
-		if (mask && changed_since(s, *seen, mask)) {
-			ret = 0;
-			break;
-		}
-		if (timeout_ms < 0)
-			err = pthread_cond_wait(&w.cond, &s->wait_mu);
-		else
-			err = pthread_cond_timedwait(&w.cond, &s->wait_mu,
-						     &deadline);
-		if (err == ETIMEDOUT) {
-			/* One last look: a change may have raced the clock. */
-			if (atomic_load_explicit(&s->closed,
-						 memory_order_acquire))
-				ret = -ECANCELED;
-			else if (mask && changed_since(s, *seen, mask))
-				ret = 0;
-			else
-				ret = -ETIMEDOUT;
-			break;
-		}
-	}
-	if (ret == 0)
-		*seen = atomic_load_explicit(&s->version, memory_order_acquire);
-	atomic_fetch_sub_explicit(&s->nwaiters, 1, memory_order_relaxed);
-	*w.pprev = w.next;
-	if (w.next)
-		w.next->pprev = w.pprev;
-	pthread_mutex_unlock(&s->wait_mu);
-	pthread_cond_destroy(&w.cond);
+	pthread_cleanup_push(wait_leave, &hold);
+	ret = sleep_registered(s, &w, seen, mask, deadline);
+	pthread_cleanup_pop(1);
 	return ret;
+}
+
+SS_EXPORT int ss_wait(ss_state *s, uint64_t *seen, uint64_t mask,
+		      int timeout_ms)
+{
+	struct timespec deadline;
+
+	if (!s || !seen || !usable_mask(s, &mask))
+		return -EINVAL;
+	if (unlikely(ss__held != NULL) && ss__held_by_me(s))
+		return -EDEADLK;
+	/* A cancellation point even when it does not sleep, as read(2) is
+	 * when data is there: a pending cancel acts here, before anything
+	 * is taken. */
+	pthread_testcancel();
+
+	/* Fast path: no registration when the answer is already known. */
+	if (atomic_load_explicit(&s->closed, memory_order_acquire))
+		return -ECANCELED;
+	if (mask && changed_since(s, *seen, mask)) {
+		*seen = atomic_load_explicit(&s->version, memory_order_acquire);
+		return 0;
+	}
+	if (timeout_ms == 0)
+		return -ETIMEDOUT;
+	if (timeout_ms < 0)
+		return wait_registered(s, seen, mask, NULL);
+	deadline = ss__deadline(timeout_ms);
+	return wait_registered(s, seen, mask, &deadline);
 }
 
 void ss__wake(struct ss_state *s, uint64_t changed)
@@ -184,4 +235,15 @@ SS_EXPORT bool ss_is_closed(const ss_state *s)
 {
 	return s && atomic_load_explicit(&((struct ss_state *)s)->closed,
 					 memory_order_acquire);
+}
+
+unsigned ss__waiting(struct ss_state *s)
+{
+	unsigned n = 0;
+
+	pthread_mutex_lock(&s->wait_mu);
+	for (struct ss_waiter *w = s->waiters; w; w = w->next)
+		n++;
+	pthread_mutex_unlock(&s->wait_mu);
+	return n;
 }

@@ -57,6 +57,7 @@ endif
 tests_check_sharedstate_SOURCES = \
 	tests/check_main.c \
 	tests/check_access.c \
+	tests/check_cancel.c \
 	tests/check_concurrency.c \
 	tests/check_errors.c \
 	tests/check_lifecycle.c \
