@@ -8,8 +8,9 @@
  *     on success and a negated errno value on failure: -EINVAL (bad
  *     argument), -EDEADLK (called on a handle from inside that handle's own
  *     update or view callback), -ETIMEDOUT, -ECANCELED (the handle was
- *     closed: ss_wait only), -ENOMEM, or -err for an unexpected error of a
- *     pthread call.  They never touch errno.
+ *     closed: ss_wait and ss_watch_fd only), -ENOMEM, or -err for an
+ *     unexpected error of a pthread or system call.  They never touch
+ *     errno.
  *   - Functions returning a pointer return NULL on failure and set errno.
  *   - Functions returning a value by value (ss_version, the generated
  *     prefix_get_FIELD getters) cannot report an error; misuse that would
@@ -23,6 +24,8 @@
  *   is BORROWED: the caller must hold a reference for the whole call.
  *   Type descriptors (struct ss_type) are borrowed by every handle made
  *   from them and must outlive those handles (they are normally static).
+ *   The file descriptor of ss_watch_fd belongs to the record: the caller
+ *   polls and reads it, ss_unwatch_fd or the last ss_unref closes it.
  *
  * THREAD SAFETY
  *   Every function taking an ss_state is safe to call from any thread at
@@ -330,6 +333,40 @@ void ss_close(ss_state *s);
 /** Whether ss_close was called on @s; false for NULL. */
 bool ss_is_closed(const ss_state *s);
 
+/**
+ * ss_watch_fd() - a file descriptor that becomes readable when a field in
+ * @mask changes, for poll(2), epoll(7) or any event loop: the waiting of
+ * ss_wait without a thread.
+ * @mask: as for ss_wait (0: only the close; -EINVAL if it names no field).
+ *
+ * The descriptor is an eventfd (close-on-exec, non-blocking).  It becomes
+ * readable (POLLIN, EPOLLIN) when, after this call, a write changes a
+ * field in @mask, and when the record is closed.  Reading it (8 bytes:
+ * the number of signals since the last read, at least 1) makes it
+ * unreadable again until the next change: read it, then read the record.
+ * Every change made after the caller's read of the record makes it
+ * readable.  Closing is reported as readable too (an eventfd cannot
+ * report a hang-up): after each wake-up, a caller that sees ss_is_closed
+ * stops watching.
+ *
+ * Ownership: the RECORD owns the descriptor.  The caller may poll and
+ * read it; it must not close it (nor write to it): ss_unwatch_fd closes
+ * it, and so does the last ss_unref of the record, for every watch left.
+ * Remove it from an event loop before either.
+ * Returns the descriptor (>= 0), or -EINVAL, -EDEADLK, -ECANCELED (the
+ * record is closed), -ENOMEM, or eventfd's error negated (-EMFILE...).
+ * Not a cancellation point.  A watch costs writers nothing until it is
+ * created; writes that touch no field of its mask make no system call.
+ */
+SS_WARN_UNUSED int ss_watch_fd(ss_state *s, uint64_t mask);
+
+/**
+ * ss_unwatch_fd() - stop the watch @fd of @s and close @fd.  Returns 0, or
+ * -EINVAL if @fd is not a watch of @s (already released, or another
+ * record's).  Not a cancellation point.
+ */
+int ss_unwatch_fd(ss_state *s, int fd);
+
 /* ---------------------------------------------------------------------
  * Field tables: generic code over any record type
  * ------------------------------------------------------------------- */
@@ -384,7 +421,7 @@ int ss_dump(FILE *out, const struct ss_type *type, const void *record);
  * record: passing another record's handle does not compile), and
  *   thermo_new(init_or_NULL, policy), thermo_valid, thermo_ref, thermo_unref,
  *   thermo_read, thermo_update, thermo_update_timed, thermo_view,
- *   thermo_wait, thermo_close,
+ *   thermo_wait, thermo_close, thermo_watch_fd, thermo_unwatch_fd,
  *   thermo_version, thermo_state (the underlying ss_state *),
  *   per field: thermo_get_F (by value), thermo_load_F (int), thermo_set_F,
  *   thermo_FIELD_F (index), SS_MASK(thermo, F) (mask bit), thermo_NFIELDS,
@@ -591,6 +628,15 @@ int ss_dump(FILE *out, const struct ss_type *type, const void *record);
 		return ss_wait(h.ss_, seen, mask, timeout_ms);               \
 	}                                                                    \
 	static inline void P##_close(P##_handle h) { ss_close(h.ss_); }      \
+	SS_WARN_UNUSED static inline int P##_watch_fd(P##_handle h,          \
+						      uint64_t mask)         \
+	{                                                                    \
+		return ss_watch_fd(h.ss_, mask);                             \
+	}                                                                    \
+	static inline int P##_unwatch_fd(P##_handle h, int fd)               \
+	{                                                                    \
+		return ss_unwatch_fd(h.ss_, fd);                             \
+	}                                                                    \
 	static inline uint64_t P##_version(P##_handle h)                     \
 	{                                                                    \
 		return ss_version(h.ss_);                                    \

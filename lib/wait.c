@@ -14,6 +14,11 @@
  * after the writer released it, and then its check sees the write.  A
  * writer that sees no waiter does no more than one relaxed load.
  *
+ * Watches (ss_watch_fd) are eventfds in a second list under wait_mu,
+ * counted in nwaiters like waiters and signalled from the same places: a
+ * writer writes to those whose mask meets its change, and ss_close to
+ * all.  No watch, no system call.
+ *
  * Lock order: the record lock and wait_mu are never held together by a
  * waiter; writers and ss_close take wait_mu after (or, inside an update
  * callback, while) holding the record lock.  So ss_close may be called
@@ -22,6 +27,9 @@
 #include <config.h>
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdlib.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -211,12 +219,37 @@ SS_EXPORT int ss_wait(ss_state *s, uint64_t *seen, uint64_t mask,
 	return wait_registered(s, seen, mask, &deadline);
 }
 
+/*
+ * Makes the watches readable whose mask meets @changed (every watch when
+ * @all: the close).  Under wait_mu.  write(2) on an eventfd neither
+ * blocks (EFD_NONBLOCK: a counter at its maximum is readable already)
+ * nor may be left to cancel the writer here, with wait_mu held: it is a
+ * cancellation point, so cancellation is off around it; and the calls
+ * that come here (ss_set...) must leave errno alone.
+ */
+static void signal_watches(struct ss_state *s, uint64_t changed, bool all)
+{
+	const uint64_t one = 1;
+	int saved = errno, cancel;
+
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
+	for (struct ss_watch *w = s->watches; w; w = w->next)
+		if (all || (w->mask & changed))
+			if (write(w->fd, &one, sizeof(one)) < 0) {
+				/* EAGAIN only: readable anyway. */
+			}
+	pthread_setcancelstate(cancel, NULL);
+	errno = saved;
+}
+
 void ss__wake(struct ss_state *s, uint64_t changed)
 {
 	pthread_mutex_lock(&s->wait_mu);
 	for (struct ss_waiter *w = s->waiters; w; w = w->next)
 		if (w->mask & changed)
 			pthread_cond_signal(&w->cond);
+	if (s->watches)
+		signal_watches(s, changed, false);
 	pthread_mutex_unlock(&s->wait_mu);
 }
 
@@ -228,6 +261,8 @@ SS_EXPORT void ss_close(ss_state *s)
 	pthread_mutex_lock(&s->wait_mu);
 	for (struct ss_waiter *w = s->waiters; w; w = w->next)
 		pthread_cond_signal(&w->cond);
+	if (s->watches)
+		signal_watches(s, 0, true);
 	pthread_mutex_unlock(&s->wait_mu);
 }
 
@@ -246,4 +281,120 @@ unsigned ss__waiting(struct ss_state *s)
 		n++;
 	pthread_mutex_unlock(&s->wait_mu);
 	return n;
+}
+
+/* ---- watches ------------------------------------------------------- */
+
+/* close(2), which is a cancellation point, as none: the calls that come
+ * here are not ones; and errno stays as it was. */
+static void close_quietly(int fd)
+{
+	int saved = errno, cancel;
+
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
+	close(fd);
+	pthread_setcancelstate(cancel, NULL);
+	errno = saved;
+}
+
+/*
+ * A watch is linked first, under wait_mu, then counted under the record
+ * lock: a writer that reads the count after it (under the record lock)
+ * finds the watch in the list when it takes wait_mu.  A write before the
+ * count may or may not signal it; the caller reads the record after this
+ * returns, and every change after that read signals it.  Closing is
+ * checked under wait_mu: ss_close sets the flag before it takes wait_mu
+ * to signal the watches, so a watch is either refused or signalled.
+ */
+SS_EXPORT int ss_watch_fd(ss_state *s, uint64_t mask)
+{
+	struct ss_watch *w;
+	int fd, err, saved = errno;
+
+	if (!s || !usable_mask(s, &mask))
+		return -EINVAL;
+	if (unlikely(ss__held != NULL) && ss__held_by_me(s))
+		return -EDEADLK;
+	if (atomic_load_explicit(&s->closed, memory_order_acquire))
+		return -ECANCELED;
+	w = malloc(sizeof(*w));
+	if (!w) {
+		errno = saved;
+		return -ENOMEM;
+	}
+	fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (fd < 0) {
+		err = errno;
+		free(w);
+		errno = saved;
+		return -err;
+	}
+	w->fd = fd;
+	w->mask = mask;
+
+	pthread_mutex_lock(&s->wait_mu);
+	if (atomic_load_explicit(&s->closed, memory_order_acquire)) {
+		pthread_mutex_unlock(&s->wait_mu);
+		err = ECANCELED;
+		goto fail;
+	}
+	w->next = s->watches;
+	s->watches = w;
+	pthread_mutex_unlock(&s->wait_mu);
+
+	err = lock_record(s);
+	if (unlikely(err)) {
+		pthread_mutex_lock(&s->wait_mu);
+		for (struct ss_watch **pw = &s->watches; *pw; pw = &(*pw)->next)
+			if (*pw == w) {
+				*pw = w->next;
+				break;
+			}
+		pthread_mutex_unlock(&s->wait_mu);
+		goto fail;
+	}
+	atomic_fetch_add_explicit(&s->nwaiters, 1, memory_order_relaxed);
+	unlock_record(s);
+	return fd;
+
+fail:
+	close_quietly(fd);
+	free(w);
+	return -err;
+}
+
+SS_EXPORT int ss_unwatch_fd(ss_state *s, int fd)
+{
+	struct ss_watch *w = NULL;
+
+	if (!s || fd < 0)
+		return -EINVAL;
+	pthread_mutex_lock(&s->wait_mu);
+	for (struct ss_watch **pw = &s->watches; *pw; pw = &(*pw)->next)
+		if ((*pw)->fd == fd) {
+			w = *pw;
+			*pw = w->next;
+			/* Unlinked, it needs no signal: see wait_leave. */
+			atomic_fetch_sub_explicit(&s->nwaiters, 1,
+						  memory_order_relaxed);
+			break;
+		}
+	pthread_mutex_unlock(&s->wait_mu);
+	if (!w)
+		return -EINVAL;
+	close_quietly(w->fd);
+	free(w);
+	return 0;
+}
+
+void ss__unwatch_all(struct ss_state *s)
+{
+	struct ss_watch *w = s->watches, *next;
+
+	s->watches = NULL;
+	for (; w; w = next) {
+		next = w->next;
+		close_quietly(w->fd);
+		free(w);
+	}
 }

@@ -64,6 +64,7 @@ tests_check_sharedstate_SOURCES = \
 	tests/check_records.c \
 	tests/check_update.c \
 	tests/check_versions.c \
+	tests/check_watch.c \
 	tests/records.c \
 	tests/records.h \
 	tests/testutil.c \
