@@ -48,6 +48,19 @@
  *   cancelled and whose callback calls a cancellation point disables
  *   cancellation around the call (pthread_setcancelstate).  Asynchronous
  *   cancellation is not supported.
+ *
+ * FORK
+ *   The library installs no fork handlers.  A child may use a record it
+ *   inherited only if no other thread of the parent was inside a call on
+ *   that record (sleeping in ss_wait included) when fork ran, and fork
+ *   was not called from a callback on it: for instance, the parent was
+ *   single-threaded at the fork.  Otherwise the record's lock may be held
+ *   by a thread the child does not have, and the child must not touch
+ *   the record at all, not even ss_unref.  Records the child makes
+ *   itself always work.  An inherited record is the child's own copy,
+ *   but its watches are the parent's eventfds: the child releases them
+ *   (ss_unwatch_fd) rather than read them.  See libsharedstate(7),
+ *   "Fork".
  */
 #ifndef SHAREDSTATE_H
 #define SHAREDSTATE_H

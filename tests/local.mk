@@ -60,6 +60,7 @@ tests_check_sharedstate_SOURCES = \
 	tests/check_cancel.c \
 	tests/check_concurrency.c \
 	tests/check_errors.c \
+	tests/check_fork.c \
 	tests/check_lifecycle.c \
 	tests/check_records.c \
 	tests/check_update.c \
