@@ -71,15 +71,11 @@ static uint64_t field_mask(const struct ss_state *s)
  * record's bit: it would wait for ever.  Bits beyond the last field are
  * dropped when the mask names at least one field, so that SS_MASK_ALL
  * and SS_MASK_ALL & ~SS_MASK(P, f) keep their meaning on every record.
- * Returns false for a mistake. */
-static bool usable_mask(const struct ss_state *s, uint64_t *mask)
+ * (By value: no variable of ss_wait's frame has its address taken, see
+ * wait_registered.) */
+static bool usable_mask(const struct ss_state *s, uint64_t mask)
 {
-	uint64_t all = field_mask(s);
-
-	if (*mask && !(*mask & all))
-		return false;
-	*mask &= all;
-	return true;
+	return !mask || (mask & field_mask(s));
 }
 
 /* A sleeping waiter: its entry in the list and its count, which it must
@@ -149,16 +145,27 @@ static int sleep_registered(struct ss_state *s, struct ss_waiter *w,
 	return 0;
 }
 
-/* Registers a waiter and sleeps (the slow half of ss_wait).  The
- * cleanup handler's setjmp is in here, in a frame that changes none of
- * its variables after it. */
+/*
+ * Registers a waiter and sleeps (the slow half of ss_wait).  The cleanup
+ * handler's setjmp is in here, in a frame that changes none of its
+ * variables after it.  The deadline is computed here too, so that
+ * ss_wait's own frame holds no variable whose address is taken:
+ * AddressSanitizer puts red zones around those, and does not clear them
+ * when a cancellation unwinds the frame; the thread's exit then trips on
+ * them (a false stack-buffer-underflow, google/sanitizers#1399), for a
+ * cancel acting at ss_wait's entry.
+ */
 static int wait_registered(struct ss_state *s, uint64_t *seen, uint64_t mask,
-			   const struct timespec *deadline)
+			   int timeout_ms)
 {
 	struct ss_waiter w;
 	struct wait_hold hold = { s, &w };
+	struct timespec deadline;
 	pthread_condattr_t ca;
 	int err, ret;
+
+	if (timeout_ms > 0)
+		deadline = ss__deadline(timeout_ms);
 
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -185,7 +192,8 @@ static int wait_registered(struct ss_state *s, uint64_t *seen, uint64_t mask,
 	s->waiters = &w;
 
 	pthread_cleanup_push(wait_leave, &hold);
-	ret = sleep_registered(s, &w, seen, mask, deadline);
+	ret = sleep_registered(s, &w, seen, mask,
+			       timeout_ms < 0 ? NULL : &deadline);
 	pthread_cleanup_pop(1);
 	return ret;
 }
@@ -193,12 +201,11 @@ static int wait_registered(struct ss_state *s, uint64_t *seen, uint64_t mask,
 SS_EXPORT int ss_wait(ss_state *s, uint64_t *seen, uint64_t mask,
 		      int timeout_ms)
 {
-	struct timespec deadline;
-
-	if (!s || !seen || !usable_mask(s, &mask))
+	if (!s || !seen || !usable_mask(s, mask))
 		return -EINVAL;
 	if (unlikely(ss__held != NULL) && ss__held_by_me(s))
 		return -EDEADLK;
+	mask &= field_mask(s);
 	/* A cancellation point even when it does not sleep, as read(2) is
 	 * when data is there: a pending cancel acts here, before anything
 	 * is taken. */
@@ -213,10 +220,7 @@ SS_EXPORT int ss_wait(ss_state *s, uint64_t *seen, uint64_t mask,
 	}
 	if (timeout_ms == 0)
 		return -ETIMEDOUT;
-	if (timeout_ms < 0)
-		return wait_registered(s, seen, mask, NULL);
-	deadline = ss__deadline(timeout_ms);
-	return wait_registered(s, seen, mask, &deadline);
+	return wait_registered(s, seen, mask, timeout_ms);
 }
 
 /*
@@ -311,10 +315,11 @@ SS_EXPORT int ss_watch_fd(ss_state *s, uint64_t mask)
 	struct ss_watch *w;
 	int fd, err, saved = errno;
 
-	if (!s || !usable_mask(s, &mask))
+	if (!s || !usable_mask(s, mask))
 		return -EINVAL;
 	if (unlikely(ss__held != NULL) && ss__held_by_me(s))
 		return -EDEADLK;
+	mask &= field_mask(s);
 	if (atomic_load_explicit(&s->closed, memory_order_acquire))
 		return -ECANCELED;
 	w = malloc(sizeof(*w));
