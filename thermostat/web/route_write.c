@@ -28,9 +28,7 @@ static bool wait_saved(thermo_handle h, uint64_t seq)
 
 	for (;;) {
 		thermo_read(h, &r, &seen);
-		if (!r.saver)
-			return r.state_ok;
-		if (r.persist_tried >= seq)
+		if (!r.saver || r.persist_tried >= seq)
 			return r.state_ok;
 		if (thermo_wait(h, &seen, SS_MASK(thermo, persist_tried) |
 						  SS_MASK(thermo, saver),
