@@ -525,7 +525,8 @@ START_TEST(default_is_loopback_only)
 	ck_assert_int_eq(getifaddrs(&ifs), 0);
 	for (i = ifs; i; i = i->ifa_next) {
 		char text[INET_ADDRSTRLEN];
-		struct sockaddr_in *sin = (struct sockaddr_in *)i->ifa_addr;
+		const struct sockaddr_in *sin =
+			(const struct sockaddr_in *)(const void *)i->ifa_addr;
 
 		if (!sin || sin->sin_family != AF_INET ||
 		    (ntohl(sin->sin_addr.s_addr) >> 24) == 127)
