@@ -7,6 +7,8 @@ thermostat_libthermo_la_SOURCES += \
 	thermostat/web/api.h \
 	thermostat/web/assets.c \
 	thermostat/web/assets.h \
+	thermostat/web/auth.c \
+	thermostat/web/auth.h \
 	thermostat/web/digest.c \
 	thermostat/web/digest.h \
 	thermostat/web/dispatch.c \
