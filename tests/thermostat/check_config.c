@@ -179,6 +179,9 @@ START_TEST(defaults_are_the_documented_ones)
 	ck_assert_str_eq(c.access_control_list, "");
 	ck_assert_str_eq(c.password_file, "");
 	ck_assert_str_eq(c.auth_realm, "thermostat");
+	ck_assert(c.auth_nonce_lifetime == 300);
+	ck_assert_int_eq(c.auth_max_failures, 5);
+	ck_assert(c.auth_failure_window == 60);
 	ck_assert(!c.auth_reads);
 	ck_assert(c.compat_routes);
 	ck_assert_int_eq(c.history_minutes, 1440);
@@ -689,7 +692,9 @@ static void unusual_config(struct thermo_settings *c)
 		{ "server_names", "thermostat.lan, pi.local 192.0.2.7" },
 		{ "access_control_list", "-0.0.0.0/0,+127.0.0.1" },
 		{ "password_file", "/etc/thermostat/users.htdigest" },
-		{ "auth_realm", "my home" }, { "auth_reads", "true" },
+		{ "auth_realm", "my home" }, { "auth_nonce_lifetime", "1.5m" },
+		{ "auth_max_failures", "12" }, { "auth_failure_window", "1h" },
+		{ "auth_reads", "true" },
 		{ "compat_routes", "0" }, { "history_minutes", "10080" },
 		{ "history_interval", "7" }, { "sim_outside", "-10.25" },
 		{ "sim_start", "0.1" }, { "sim_gain", "0.3333333333333333" },

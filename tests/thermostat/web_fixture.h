@@ -30,6 +30,7 @@ Suite *suite_web_writes(void);
 Suite *suite_web_compat(void);
 Suite *suite_web_observe(void);
 Suite *suite_web_auth(void);
+Suite *suite_web_digest(void);
 Suite *suite_web_events(void);
 Suite *suite_web_door(void);
 

@@ -159,6 +159,15 @@ int check_file_name(const char *value, char *why, size_t len);
 	X(auth_realm, auth_realm, T_STRING, 0, 0, "thermostat",              \
 	  "digest authentication realm, as in the htdigest file",            \
 	  .check = check_realm)                                              \
+	X(auth_nonce_lifetime, auth_nonce_lifetime, T_DURATION, 1, 3600,     \
+	  "300", "how long a login challenge (digest nonce) may be used",    \
+	  .flags = 0)                                                        \
+	X(auth_max_failures, auth_max_failures, T_INT, 1, 1000000, "5",      \
+	  "failed logins from one address that make it wait (429)",          \
+	  .flags = 0)                                                        \
+	X(auth_failure_window, auth_failure_window, T_DURATION, 1, 86400,    \
+	  "60", "the time auth_max_failures are counted in, and the wait",   \
+	  .flags = 0)                                                        \
 	X(auth_reads, auth_reads, T_BOOL, 0, 0, "no",                        \
 	  "reads need a login too (needs password_file)", .flags = 0)        \
 	X(compat_routes, compat_routes, T_BOOL, 0, 0, "yes",                 \

@@ -37,6 +37,9 @@ struct thermo_settings {
 	char access_control_list[256];
 	char password_file[256];	/* htdigest file; "" for none */
 	char auth_realm[64];
+	double auth_nonce_lifetime;	/* seconds a digest nonce is good for */
+	int auth_max_failures;		/* failed logins per window, per client */
+	double auth_failure_window;	/* seconds; also how long the wait is */
 	bool auth_reads;		/* authenticate reads too */
 	bool compat_routes;		/* the original daemon's routes */
 	int history_minutes;		/* how much history to keep */

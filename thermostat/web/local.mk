@@ -7,11 +7,17 @@ thermostat_libthermo_la_SOURCES += \
 	thermostat/web/api.h \
 	thermostat/web/assets.c \
 	thermostat/web/assets.h \
+	thermostat/web/auth.c \
+	thermostat/web/auth.h \
+	thermostat/web/digest.c \
+	thermostat/web/digest.h \
 	thermostat/web/dispatch.c \
 	thermostat/web/events.c \
 	thermostat/web/guard.c \
 	thermostat/web/guard.h \
 	thermostat/web/metrics.c \
+	thermostat/web/nonces.c \
+	thermostat/web/nonces.h \
 	thermostat/web/request.h \
 	thermostat/web/respond.c \
 	thermostat/web/route_compat.c \
@@ -23,6 +29,8 @@ thermostat_libthermo_la_SOURCES += \
 	thermostat/web/routes.h \
 	thermostat/web/server.c \
 	thermostat/web/server.h \
+	thermostat/web/throttle.c \
+	thermostat/web/throttle.h \
 	thermostat/web/web.h
 nodist_thermostat_libthermo_la_SOURCES = thermostat/web/www.c
 
@@ -75,6 +83,7 @@ WEB_TEST_HTTP = \
 
 tests_thermostat_check_web_SOURCES = \
 	tests/thermostat/check_web_auth.c \
+	tests/thermostat/check_web_digest.c \
 	tests/thermostat/check_web_door.c \
 	tests/thermostat/check_web_compat.c \
 	tests/thermostat/check_web_events.c \

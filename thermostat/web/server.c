@@ -71,6 +71,14 @@ struct web *web_start(const struct thermo_settings *cfg, thermo_handle rec,
 		free(w);
 		return NULL;
 	}
+	w->auth = auth_new(cfg);
+	if (!w->auth) {
+		errmsg(err, len, "out of memory");
+		statecache_unref(w->cache);
+		webstats_unref(w->stats);
+		free(w);
+		return NULL;
+	}
 	w->rec = thermo_ref(rec);
 	w->hist = history_ref(hist);
 
@@ -138,6 +146,7 @@ fail:
 	history_unref(w->hist);
 	webstats_unref(w->stats);
 	statecache_unref(w->cache);
+	auth_free(w->auth);
 	mg_exit_library();
 	free(w);
 	return NULL;
@@ -212,6 +221,7 @@ bool web_stop(struct web *w, double wait_s)
 	history_unref(w->hist);
 	webstats_unref(w->stats);
 	statecache_unref(w->cache);
+	auth_free(w->auth);
 	free(w);
 	return true;
 }

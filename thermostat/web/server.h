@@ -14,6 +14,7 @@
 #include "core/history.h"
 #include "core/record.h"
 #include "web/api.h"
+#include "web/auth.h"
 #include "web/routes.h"
 
 /* The statuses counted by /metrics; anything else counts as "other". */
@@ -53,6 +54,7 @@ struct web {
 	history_handle hist;
 	webstats_handle stats;
 	statecache_handle cache;
+	struct auth *auth;	/* the logins (auth.h) */
 	double start;		/* CLOCK_MONOTONIC, the daemon's start */
 	int port;
 };
