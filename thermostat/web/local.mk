@@ -70,6 +70,10 @@ endif
 WEB_TEST_HTTP = \
 	tests/thermostat/http.c \
 	tests/thermostat/http.h
+# The daemon binary as a child process.
+WEB_TEST_DAEMON = \
+	tests/thermostat/daemon_proc.c \
+	tests/thermostat/daemon_proc.h
 
 tests_thermostat_check_web_SOURCES = \
 	tests/thermostat/check_web_auth.c \
@@ -91,6 +95,7 @@ tests_thermostat_check_web_LDADD = $(THERMO_TEST_LIBS) $(CURL_LIBS) \
 # Runs thermostat/thermostat (found through $top_builddir): built first.
 tests_thermostat_abuse_SOURCES = \
 	tests/thermostat/abuse.c \
+	$(WEB_TEST_DAEMON) \
 	$(WEB_TEST_HTTP)
 tests_thermostat_abuse_CPPFLAGS = $(THERMO_CPPFLAGS)
 tests_thermostat_abuse_CFLAGS = $(THERMO_CFLAGS) $(CURL_CFLAGS)
