@@ -32,7 +32,10 @@ struct thermo_settings {
 	/* web */
 	char listen[64];	/* "127.0.0.1:8080" */
 	int num_threads;
-	int request_timeout_ms;
+	int request_timeout_ms;		/* headers, and any one wait */
+	int body_timeout_ms;		/* a whole body */
+	int keep_alive_timeout_ms;	/* 0: no keep-alive */
+	int keep_alive_max_requests;
 	char access_control_list[256];
 	char password_file[256];	/* htdigest file; "" for none */
 	char auth_realm[64];
