@@ -179,6 +179,7 @@ START_TEST(defaults_are_the_documented_ones)
 	ck_assert_int_eq(c.body_timeout_ms, 5000);
 	ck_assert_int_eq(c.keep_alive_timeout_ms, 2000);
 	ck_assert_int_eq(c.keep_alive_max_requests, 100);
+	ck_assert_int_eq(c.max_connections_per_client, 12);
 	ck_assert_str_eq(c.access_control_list, "");
 	ck_assert_str_eq(c.password_file, "");
 	ck_assert_str_eq(c.auth_realm, "thermostat");
@@ -300,6 +301,10 @@ START_TEST(bad_numbers_change_nothing)
 	assert_has(set_error("keep_alive_timeout_ms", "-1"), "out of range");
 	assert_has(set_error("keep_alive_max_requests", "0"),
 		   "out of range (1..1000000)");
+	assert_has(set_error("max_connections_per_client", "-1"),
+		   "out of range (0..1024)");
+	assert_has(set_error("max_connections_per_client", "1025"),
+		   "out of range (0..1024)");
 	assert_has(set_error("gpio_line", "-1"), "out of range (0..65535)");
 	assert_has(set_error("gpio_line", "4294967313"), "out of range");
 	assert_has(set_error("cold_tolerance", "5.01"), "out of range (0..5)");
@@ -668,6 +673,7 @@ static void unusual_config(struct thermo_settings *c)
 		{ "num_threads", "3" }, { "request_timeout_ms", "2500" },
 		{ "body_timeout_ms", "700" }, { "keep_alive_timeout_ms", "0" },
 		{ "keep_alive_max_requests", "1" },
+		{ "max_connections_per_client", "0" },
 		{ "access_control_list", "-0.0.0.0/0,+127.0.0.1" },
 		{ "password_file", "/etc/thermostat/users.htdigest" },
 		{ "auth_realm", "my home" }, { "auth_reads", "true" },

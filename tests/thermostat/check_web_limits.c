@@ -2,16 +2,24 @@
 /*
  * The limits on clients (check-web, web_fixture.h): requests per
  * keep-alive connection, keep-alive off, idle connections closed, a body
- * that trickles in answered 408.
+ * that trickles in answered 408, connections per client address; and
+ * the client keys they are counted by (web/peer.h).  The 70-connection
+ * pressure against the daemon itself is tests/thermostat/slow_clients.c.
  */
 #include <config.h>
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <check.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
+
+#include "web/peer.h"
 
 #include "http.h"
 #include "web_fixture.h"
@@ -152,6 +160,115 @@ START_TEST(trickling_body_is_408_and_changes_nothing)
 }
 END_TEST
 
+static void two_per_client(struct thermo_settings *c)
+{
+	c->max_connections_per_client = 2;
+}
+
+/* The third connection from one address is answered 503 and closed as
+ * it is accepted, before it says anything; once one of the two closes,
+ * a new one gets in. */
+START_TEST(connections_per_client_are_limited)
+{
+	struct raw_result r;
+	double deadline;
+	int a = -1, b = -1, c;
+	bool in = false;
+
+	serve(two_per_client);
+	a = raw_connect(port);
+	b = raw_connect(port);
+	c = raw_connect(port);
+	ck_assert(a >= 0 && b >= 0 && c >= 0);
+	raw_read(c, (int)(RAW_WAIT_MS * scale), &r);
+	close(c);
+	ck_assert_msg(r.status == 503 && r.closed, "third: %d\n%s", r.status,
+		      r.data);
+	assert_secure_headers(r.data, "the 503 of the third connection");
+	ck_assert_msg(strstr(r.data, "too many connections") != NULL, "%s",
+		      r.data);
+	raw_free(&r);
+
+	/* The two are served. */
+	ck_assert_int_eq(raw_send(b, GET_HEALTHZ, strlen(GET_HEALTHZ)), 0);
+	raw_read(b, 300, &r);
+	ck_assert_msg(r.status == 200, "second: %d\n%s", r.status, r.data);
+	raw_free(&r);
+
+	/* a closes; the server notices (EOF) and closes its end. */
+	close(a);
+	deadline = now_ms() + EVENT_WAIT_MS * scale;
+	while (!in && now_ms() < deadline) {
+		struct pollfd p;
+
+		c = raw_connect(port);
+		ck_assert_int_ge(c, 0);
+		p = (struct pollfd){ .fd = c, .events = POLLIN };
+		if (poll(&p, 1, 50) == 0) {
+			in = true; /* not turned away */
+			ck_assert_int_eq(raw_send(c, GET_HEALTHZ,
+						  strlen(GET_HEALTHZ)), 0);
+			raw_read(c, 300, &r);
+			ck_assert_msg(r.status == 200, "%d\n%s", r.status,
+				      r.data);
+			raw_free(&r);
+		}
+		close(c);
+	}
+	ck_assert_msg(in, "no connection got in after one of two closed");
+	close(b);
+}
+END_TEST
+
+/* ---- client keys (pure) --------------------------------------------- */
+
+static struct peer_key key_of(const char *addr)
+{
+	struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = 80 };
+	struct sockaddr_in6 in6 = { .sin6_family = AF_INET6 };
+	struct peer_key k;
+
+	if (inet_pton(AF_INET, addr, &in.sin_addr) == 1) {
+		ck_assert(peer_key_of((struct sockaddr *)&in, sizeof(in), &k));
+	} else {
+		ck_assert_int_eq(inet_pton(AF_INET6, addr, &in6.sin6_addr), 1);
+		ck_assert(peer_key_of((struct sockaddr *)&in6, sizeof(in6),
+				      &k));
+	}
+	return k;
+}
+
+START_TEST(clients_are_addresses_and_ipv6_prefixes)
+{
+	struct peer_key a = key_of("192.0.2.1"), b = key_of("192.0.2.2");
+	struct peer_key m = key_of("::ffff:192.0.2.1");
+	struct peer_key x = key_of("2001:db8:0:1::5");
+	struct peer_key y = key_of("2001:db8:0:1:ffff:1:2:3");
+	struct peer_key z = key_of("2001:db8:0:2::5");
+	struct sockaddr_un un = { .sun_family = AF_UNIX };
+	struct sockaddr_in p1 = { .sin_family = AF_INET, .sin_port = 1 };
+	struct sockaddr_in p2 = p1;
+	struct peer_key k;
+	char text[64];
+
+	ck_assert(!peer_key_equal(&a, &b));
+	ck_assert(peer_key_equal(&a, &m));
+	ck_assert(peer_key_equal(&x, &y));
+	ck_assert(!peer_key_equal(&x, &z));
+	ck_assert(!peer_key_equal(&a, &x));
+	ck_assert_str_eq(peer_key_text(&m, text, sizeof(text)), "192.0.2.1");
+	ck_assert_str_eq(peer_key_text(&y, text, sizeof(text)),
+			 "2001:db8:0:1::/64");
+	ck_assert(!peer_key_of((struct sockaddr *)&un, sizeof(un), &k));
+
+	ck_assert(peer_same((struct sockaddr *)&p1, sizeof(p1),
+			    (struct sockaddr *)&p2, sizeof(p2)));
+	p2.sin_port = 2;
+	ck_assert(!peer_same((struct sockaddr *)&p1, sizeof(p1),
+			     (struct sockaddr *)&p2, sizeof(p2)));
+}
+END_TEST
+
 Suite *suite_web_limits(void)
 {
 	Suite *s = suite_create("web-limits");
@@ -161,5 +278,7 @@ Suite *suite_web_limits(void)
 	tcase_add_test(tc, keep_alive_off_with_a_zero_timeout);
 	tcase_add_test(tc, idle_connections_are_closed);
 	tcase_add_test(tc, trickling_body_is_408_and_changes_nothing);
+	tcase_add_test(tc, connections_per_client_are_limited);
+	tcase_add_test(tc, clients_are_addresses_and_ipv6_prefixes);
 	return s;
 }

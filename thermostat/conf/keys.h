@@ -155,6 +155,9 @@ int check_file_name(const char *value, char *why, size_t len);
 	X(keep_alive_max_requests, keep_alive_max_requests, T_INT, 1,        \
 	  1000000, "100", "requests on one connection, then it is closed",   \
 	  .flags = 0)                                                        \
+	X(max_connections_per_client, max_connections_per_client, T_INT, 0,  \
+	  1024, "12", "open connections from one address; 0: no limit",     \
+	  .flags = 0)                                                        \
 	X(access_control_list, access_control_list, T_STRING, 0, 0, "",      \
 	  "clients allowed, e.g. -0.0.0.0/0,+192.168.1.0/24; empty: all",    \
 	  .flags = K_EMPTY_OK, .check = check_acl)                           \

@@ -36,6 +36,7 @@ struct thermo_settings {
 	int body_timeout_ms;		/* a whole body */
 	int keep_alive_timeout_ms;	/* 0: no keep-alive */
 	int keep_alive_max_requests;
+	int max_connections_per_client;	/* 0: no limit */
 	char access_control_list[256];
 	char password_file[256];	/* htdigest file; "" for none */
 	char auth_realm[64];

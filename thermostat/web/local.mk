@@ -9,7 +9,11 @@ thermostat_libthermo_la_SOURCES += \
 	thermostat/web/assets.h \
 	thermostat/web/dispatch.c \
 	thermostat/web/events.c \
+	thermostat/web/gate.c \
+	thermostat/web/gate.h \
 	thermostat/web/metrics.c \
+	thermostat/web/peer.c \
+	thermostat/web/peer.h \
 	thermostat/web/request.h \
 	thermostat/web/respond.c \
 	thermostat/web/route_compat.c \

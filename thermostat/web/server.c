@@ -19,6 +19,7 @@
 #include "log.h"
 #include "util/errmsg.h"
 #include "util/timeutil.h"
+#include "web/gate.h"
 #include "web/server.h"
 #include "web/web.h"
 
@@ -159,6 +160,15 @@ struct web *web_start(const struct thermo_settings *cfg, thermo_handle rec,
 	}
 	nports = mg_get_server_ports(w->ctx, 4, ports);
 	w->port = nports > 0 ? ports[0].port : -1;
+	if (cfg->max_connections_per_client > 0) {
+		w->gate = gate_open(w->port,
+				    (unsigned)cfg->max_connections_per_client);
+		if (!w->gate) {
+			errmsg(err, len, "out of memory");
+			mg_stop(w->ctx);
+			goto fail;
+		}
+	}
 	mg_set_request_handler(w->ctx, "/", web_dispatch, w);
 
 	if (!cfg->password_file[0])
@@ -243,6 +253,7 @@ bool web_stop(struct web *w, double wait_s)
 		pthread_detach(t);
 		return false;
 	}
+	gate_close(w->gate);
 	mg_exit_library();
 	thermo_unref(w->rec);
 	history_unref(w->hist);

@@ -48,6 +48,7 @@ SS_RECORD_DECLARE(statecache, STATECACHE_FIELDS);
 
 struct web {
 	struct mg_context *ctx;
+	struct gate *gate;	/* max_connections_per_client; or NULL */
 	const struct thermo_settings *cfg;
 	thermo_handle rec;
 	history_handle hist;
