@@ -62,6 +62,9 @@ CLEANFILES += thermostat/web/www.c
 #   abuse      the hostile-request battery against the daemon binary
 #              itself (--simulate): each request gets its 4xx or a closed
 #              connection, the daemon keeps serving, nothing changes
+#   slow-clients  the daemon binary under 50 dribbling and 20 keep-alive
+#              connections from ten addresses: 100 probes each answered
+#              within 1 s; one address over its connection cap refused
 if HAVE_CURL
 if HAVE_CHECK
 check_PROGRAMS += tests/thermostat/check-web
@@ -69,6 +72,8 @@ TESTS += tests/thermostat/check-web
 endif
 check_PROGRAMS += tests/thermostat/abuse
 TESTS += tests/thermostat/abuse
+check_PROGRAMS += tests/thermostat/slow-clients
+TESTS += tests/thermostat/slow-clients
 endif
 
 WEB_TEST_HTTP = \
@@ -106,3 +111,14 @@ tests_thermostat_abuse_CPPFLAGS = $(THERMO_CPPFLAGS)
 tests_thermostat_abuse_CFLAGS = $(THERMO_CFLAGS) $(CURL_CFLAGS)
 tests_thermostat_abuse_LDADD = $(CURL_LIBS) $(JANSSON_LIBS)
 EXTRA_tests_thermostat_abuse_DEPENDENCIES = thermostat/thermostat$(EXEEXT)
+
+# The same way: 70 slow connections and 100 probes, the per-address cap.
+tests_thermostat_slow_clients_SOURCES = \
+	tests/thermostat/slow_clients.c \
+	$(WEB_TEST_DAEMON) \
+	$(WEB_TEST_HTTP)
+tests_thermostat_slow_clients_CPPFLAGS = $(THERMO_CPPFLAGS)
+tests_thermostat_slow_clients_CFLAGS = $(THERMO_CFLAGS) $(CURL_CFLAGS)
+tests_thermostat_slow_clients_LDADD = $(CURL_LIBS) $(PTHREAD_LIBS)
+EXTRA_tests_thermostat_slow_clients_DEPENDENCIES = \
+	thermostat/thermostat$(EXEEXT)
