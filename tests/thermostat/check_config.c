@@ -174,8 +174,12 @@ START_TEST(defaults_are_the_documented_ones)
 	ck_assert_str_eq(c.state_file, "/var/lib/thermostat/state");
 	ck_assert_int_eq(c.log_level, LOG_LEVEL_INFO);
 	ck_assert_str_eq(c.listen, "127.0.0.1:8080");
-	ck_assert_int_eq(c.num_threads, 8);
-	ck_assert_int_eq(c.request_timeout_ms, 10000);
+	ck_assert_int_eq(c.num_threads, 128);
+	ck_assert_int_eq(c.request_timeout_ms, 5000);
+	ck_assert_int_eq(c.body_timeout_ms, 5000);
+	ck_assert_int_eq(c.keep_alive_timeout_ms, 2000);
+	ck_assert_int_eq(c.keep_alive_max_requests, 100);
+	ck_assert_int_eq(c.max_connections_per_client, 12);
 	ck_assert_str_eq(c.access_control_list, "");
 	ck_assert_str_eq(c.password_file, "");
 	ck_assert_str_eq(c.auth_realm, "thermostat");
@@ -296,6 +300,14 @@ START_TEST(bad_numbers_change_nothing)
 	assert_has(set_error("min_on", "2d"), "not a duration");
 	assert_has(set_error("num_threads", "1.5"), "not a whole number");
 	assert_has(set_error("num_threads", "0"), "out of range (1..1024)");
+	assert_has(set_error("body_timeout_ms", "99"), "out of range");
+	assert_has(set_error("keep_alive_timeout_ms", "-1"), "out of range");
+	assert_has(set_error("keep_alive_max_requests", "0"),
+		   "out of range (1..1000000)");
+	assert_has(set_error("max_connections_per_client", "-1"),
+		   "out of range (0..1024)");
+	assert_has(set_error("max_connections_per_client", "1025"),
+		   "out of range (0..1024)");
 	assert_has(set_error("gpio_line", "-1"), "out of range (0..65535)");
 	assert_has(set_error("gpio_line", "4294967313"), "out of range");
 	assert_has(set_error("cold_tolerance", "5.01"), "out of range (0..5)");
@@ -690,6 +702,9 @@ static void unusual_config(struct thermo_settings *c)
 		{ "log_level", "debug" }, { "listen", "[::1]:0" },
 		{ "num_threads", "3" }, { "request_timeout_ms", "2500" },
 		{ "server_names", "thermostat.lan, pi.local 192.0.2.7" },
+		{ "body_timeout_ms", "700" }, { "keep_alive_timeout_ms", "0" },
+		{ "keep_alive_max_requests", "1" },
+		{ "max_connections_per_client", "0" },
 		{ "access_control_list", "-0.0.0.0/0,+127.0.0.1" },
 		{ "password_file", "/etc/thermostat/users.htdigest" },
 		{ "auth_realm", "my home" }, { "auth_nonce_lifetime", "1.5m" },

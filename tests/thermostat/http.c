@@ -279,31 +279,50 @@ bool http_header(const struct http_resp *rs, const char *name, char *buf,
 
 /* ---- raw sockets ---------------------------------------------------- */
 
-int raw_connect_to(const char *addr, int port)
+/* A TCP socket connected (or, @nonblocking, connecting) to @dst:@port,
+ * from @src if not NULL. */
+static int connect_tcp(const char *src, const char *dst, int port,
+		       bool nonblocking)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET,
 				  .sin_port = htons((uint16_t)port) };
+	struct sockaddr_in from = { .sin_family = AF_INET };
 	/* A server that stops reading never blocks a test for long. */
 	struct timeval tv = { .tv_sec = 5 };
-	int fd, one = 1;
+	int fd, one = 1, e;
 
-	if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1) {
+	if (inet_pton(AF_INET, dst, &sa.sin_addr) != 1 ||
+	    (src && inet_pton(AF_INET, src, &from.sin_addr) != 1)) {
 		errno = EINVAL;
 		return -1;
 	}
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC |
+			     (nonblocking ? SOCK_NONBLOCK : 0), 0);
 	if (fd < 0)
 		return -1;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-		int e = errno;
-
-		close(fd);
-		errno = e;
-		return -1;
-	}
+	if (src && bind(fd, (struct sockaddr *)&from, sizeof(from)) != 0)
+		goto fail;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 &&
+	    !(nonblocking && errno == EINPROGRESS))
+		goto fail;
 	return fd;
+fail:
+	e = errno;
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+int raw_connect_to(const char *addr, int port)
+{
+	return connect_tcp(NULL, addr, port, false);
+}
+
+int raw_connect_from(const char *src, int port, bool nonblocking)
+{
+	return connect_tcp(src, "127.0.0.1", port, nonblocking);
 }
 
 int raw_connect(int port)

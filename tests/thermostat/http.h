@@ -76,6 +76,11 @@ bool http_header(const struct http_resp *rs, const char *name, char *buf,
 /* A connected TCP socket to @addr ("127.0.0.1"):@port, or -1 (errno). */
 int raw_connect_to(const char *addr, int port);
 int raw_connect(int port);
+/* The same to 127.0.0.1:@port from the source address @src ("127.0.0.5":
+ * Linux routes all of 127/8 to lo; elsewhere bind fails, EADDRNOTAVAIL).
+ * @nonblocking: a non-blocking socket whose connection may still be in
+ * progress (poll it for POLLOUT, then read SO_ERROR). */
+int raw_connect_from(const char *src, int port, bool nonblocking);
 /* Sends all of @buf unless the peer closed first; 0 or -1. */
 int raw_send(int fd, const void *buf, size_t len);
 

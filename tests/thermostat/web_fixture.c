@@ -450,6 +450,7 @@ const suite_fn test_suites[] = {
 	suite_web_digest,
 	suite_web_events,
 	suite_web_door,
+	suite_web_limits,
 	NULL
 };
 

@@ -146,10 +146,22 @@ int check_file_name(const char *value, char *why, size_t len);
 	X(server_names, server_names, T_STRING, 0, 0, "",                    \
 	  "host names and addresses of the server besides loopback ones",    \
 	  .flags = K_EMPTY_OK, .check = check_server_names)                  \
-	X(num_threads, num_threads, T_INT, 1, 1024, "8",                     \
-	  "web server threads (each event stream holds one)", .flags = 0)    \
+	X(num_threads, num_threads, T_INT, 1, 1024, "128",                   \
+	  "web server threads: one for each open connection", .flags = 0)    \
 	X(request_timeout_ms, request_timeout_ms, T_INT, 100, 3600000,       \
-	  "10000", "web request timeout in milliseconds", .flags = 0)        \
+	  "5000", "time for a request's headers, in milliseconds",           \
+	  .flags = 0)                                                        \
+	X(body_timeout_ms, body_timeout_ms, T_INT, 100, 3600000, "5000",     \
+	  "time for a request's body, in milliseconds", .flags = 0)          \
+	X(keep_alive_timeout_ms, keep_alive_timeout_ms, T_INT, 0, 3600000,   \
+	  "2000", "idle connection kept for the next request (ms); 0: none", \
+	  .flags = 0)                                                        \
+	X(keep_alive_max_requests, keep_alive_max_requests, T_INT, 1,        \
+	  1000000, "100", "requests on one connection, then it is closed",   \
+	  .flags = 0)                                                        \
+	X(max_connections_per_client, max_connections_per_client, T_INT, 0,  \
+	  1024, "12", "open connections from one address; 0: no limit",     \
+	  .flags = 0)                                                        \
 	X(access_control_list, access_control_list, T_STRING, 0, 0, "",      \
 	  "clients allowed, e.g. -0.0.0.0/0,+192.168.1.0/24; empty: all",    \
 	  .flags = K_EMPTY_OK, .check = check_acl)                           \
