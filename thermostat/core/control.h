@@ -18,6 +18,9 @@ struct control_config {
 	double min_on;		/* shortest run, except for safety */
 	double min_off;		/* shortest rest */
 	double max_on;		/* longest run; 0: no limit */
+	double runaway_time;	/* heating this long without a rise: off, and
+				 * an alarm; 0: no runaway protection */
+	double runaway_rise;	/* the rise that counts as heating */
 	double sensor_timeout;	/* no valid reading for this long: off */
 };
 
