@@ -447,6 +447,7 @@ const suite_fn test_suites[] = {
 	suite_web_observe,
 	suite_web_auth,
 	suite_web_events,
+	suite_web_alarm,
 	NULL
 };
 

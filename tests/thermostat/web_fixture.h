@@ -31,6 +31,7 @@ Suite *suite_web_compat(void);
 Suite *suite_web_observe(void);
 Suite *suite_web_auth(void);
 Suite *suite_web_events(void);
+Suite *suite_web_alarm(void);
 
 /* TEST_SCALE (test_scale()): sanitizer builds are slower. */
 extern double scale;

@@ -28,6 +28,12 @@ static int apply(struct thermo *t, void *ctx)
 		a->changed = t->mode != a->cmd->mode;
 		t->mode = a->cmd->mode;
 		return 0;
+	case COMMAND_CLEAR_ALARM:
+		/* The control thread wakes on it, decides as usual and,
+		 * should the run still not heat, trips again. */
+		a->changed = t->runaway;
+		t->runaway = false;
+		return 0;
 	}
 	return -EINVAL;
 }

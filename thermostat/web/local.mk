@@ -72,6 +72,7 @@ WEB_TEST_HTTP = \
 	tests/thermostat/http.h
 
 tests_thermostat_check_web_SOURCES = \
+	tests/thermostat/check_web_alarm.c \
 	tests/thermostat/check_web_auth.c \
 	tests/thermostat/check_web_compat.c \
 	tests/thermostat/check_web_events.c \
