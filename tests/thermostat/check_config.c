@@ -166,6 +166,8 @@ START_TEST(defaults_are_the_documented_ones)
 	ck_assert(c.control.min_on == 120);
 	ck_assert(c.control.min_off == 120);
 	ck_assert(c.control.max_on == 0);
+	ck_assert(c.control.runaway_time == 3600);
+	ck_assert(c.control.runaway_rise == 0.3);
 	ck_assert(c.control.sensor_timeout == 60);
 	ck_assert(c.setpoint == 20);
 	ck_assert(c.limits.min == 5);
@@ -260,6 +262,12 @@ START_TEST(numbers_and_durations)
 	ck_assert(c.control.min_on == 120);
 	set_ok(&c, "max_on", "1.5h");
 	ck_assert(c.control.max_on == 5400);
+	set_ok(&c, "runaway_time", "0");
+	ck_assert(c.control.runaway_time == 0);
+	set_ok(&c, "runaway_time", "24h");
+	ck_assert(c.control.runaway_time == 86400);
+	set_ok(&c, "runaway_rise", "0.1");
+	ck_assert(c.control.runaway_rise == 0.1);
 	set_ok(&c, "sensor_interval", "0.1");
 	ck_assert(c.sensor.interval == 0.1);
 	set_ok(&c, "gpio_line", "0");
@@ -312,6 +320,10 @@ START_TEST(bad_numbers_change_nothing)
 	assert_has(set_error("gpio_line", "4294967313"), "out of range");
 	assert_has(set_error("cold_tolerance", "5.01"), "out of range (0..5)");
 	assert_has(set_error("min_off", "3601"), "out of range");
+	assert_has(set_error("runaway_time", "24.1h"), "out of range");
+	/* No rise at all would count a stuck sensor as progress. */
+	assert_has(set_error("runaway_rise", "0"), "out of range (0.1..5)");
+	assert_has(set_error("runaway_rise", "5.5"), "out of range");
 	assert_has(set_error("setpoint", ""), "setpoint: empty value");
 }
 END_TEST
@@ -696,6 +708,7 @@ static void unusual_config(struct thermo_settings *c)
 		{ "active_low", "on" }, { "relay_retry", "2.5" },
 		{ "cold_tolerance", "0.1" }, { "hot_tolerance", "0.35" },
 		{ "min_on", "1m" }, { "min_off", "0" }, { "max_on", "3600" },
+		{ "runaway_time", "45m" }, { "runaway_rise", "0.5" },
 		{ "sensor_timeout", "33.3" }, { "setpoint", "21.1" },
 		{ "min_setpoint", "-12.5" }, { "max_setpoint", "99.99999" },
 		{ "units", "F" }, { "state_file", "/tmp/x y/state" },

@@ -158,6 +158,10 @@ START_TEST(writes_need_digest_auth)
 	protected("PUT", "/api/v1/mode", "application/json",
 		  "{\"mode\": \"off\"}", 200);
 	ck_assert_int_eq(thermo_get_mode(rec), MODE_OFF);
+	thermo_set_runaway(rec, true);
+	protected("PUT", "/api/v1/alarm", "application/json",
+		  "{\"runaway\": false}", 200);
+	ck_assert(!thermo_get_runaway(rec));
 	protected("POST", "/set_thermostat",
 		  "application/x-www-form-urlencoded", "thermostat_setting=70",
 		  200);

@@ -384,6 +384,7 @@ START_TEST(wrong_methods_are_405_with_allow)
 		{ "/api/v1/setpoint", "PUT",
 		  { "GET", "POST", "DELETE", "PATCH", "OPTIONS", NULL } },
 		{ "/api/v1/mode", "PUT", { "GET", "POST", "DELETE", NULL } },
+		{ "/api/v1/alarm", "PUT", { "GET", "POST", "DELETE", NULL } },
 		{ "/api/v1/history", "GET, HEAD", { "POST", "DELETE", NULL } },
 		{ "/api/v1/events", "GET, HEAD", { "POST", "PUT", NULL } },
 		{ "/metrics", "GET, HEAD", { "POST", "PUT", NULL } },

@@ -451,6 +451,7 @@ const suite_fn test_suites[] = {
 	suite_web_events,
 	suite_web_door,
 	suite_web_limits,
+	suite_web_alarm,
 	NULL
 };
 

@@ -123,6 +123,11 @@ int check_file_name(const char *value, char *why, size_t len);
 	X(max_on, control.max_on, T_DURATION, 0, 86400, "0",                 \
 	  "longest run, then off until min_off has passed; 0: no limit",     \
 	  .flags = 0)                                                        \
+	X(runaway_time, control.runaway_time, T_DURATION, 0, 86400, "3600",  \
+	  "heating this long without a rise: off, and an alarm; 0: never",   \
+	  .flags = 0)                                                        \
+	X(runaway_rise, control.runaway_rise, T_DOUBLE, 0.1, 5, "0.3",       \
+	  "a rise that shows the heating works (degrees C)", .flags = 0)     \
 	X(sensor_timeout, control.sensor_timeout, T_DURATION, 1, 86400, "60", \
 	  "no valid reading for this long turns the heat off", .flags = 0)   \
 	X(setpoint, setpoint, T_DOUBLE, -50, 100, "20",                      \

@@ -95,6 +95,7 @@ WEB_TEST_DAEMON = \
 	tests/thermostat/daemon_proc.h
 
 tests_thermostat_check_web_SOURCES = \
+	tests/thermostat/check_web_alarm.c \
 	tests/thermostat/check_web_auth.c \
 	tests/thermostat/check_web_digest.c \
 	tests/thermostat/check_web_door.c \
