@@ -112,6 +112,7 @@ struct decision {
 	bool switched;		/* the relay was driven to out.heat */
 	struct timespec stale_since; /* temperature_at the decision saw */
 	bool mark_stale;
+	bool tripped, cleared;	/* the runaway alarm was raised, cleared */
 };
 
 static int apply_decision(struct thermo *r, void *ctx)
@@ -131,6 +132,23 @@ static int apply_decision(struct thermo *r, void *ctx)
 		r->reason = REASON_RELAY_ERROR;
 	} else {
 		r->reason = dc->out.reason;
+	}
+	/* Runaway protection's baseline goes with the relay as driven (the
+	 * control thread alone writes it).  Of the alarm only its changes
+	 * are written: the user may have cleared it since the read. */
+	if (dc->relay_result == 0) {
+		r->progress_temperature = dc->out.progress_temperature;
+		r->progress_at = dc->out.progress_at > 0
+					 ? s_to_ts(dc->out.progress_at)
+					 : (struct timespec){ 0 };
+	}
+	if (dc->tripped) {
+		r->runaway = true;
+		r->runaway_at = dc->now;
+		r->runaway_temperature = dc->out.runaway_temperature;
+		r->runaway_trips++;
+	} else if (dc->cleared) {
+		r->runaway = false;
 	}
 	/* The sensor thread may be stuck in a read: the control thread
 	 * reports the reading stale itself, unless a new one came in. */
@@ -190,6 +208,20 @@ void *control_thread(void *arg)
 		control_input_of(&in, &r, now, d->start);
 		control_decide(&in, cc, &dc.out);
 		next = dc.out.next;
+		dc.tripped = dc.out.runaway && !in.runaway;
+		dc.cleared = !dc.out.runaway && in.runaway;
+		if (dc.tripped)
+			log_err("runaway: heating, but no rise of %g C in %g "
+				"min (reading %.2f C): heat off, alarm raised "
+				"(furnace or sensor fault?); it clears when the "
+				"temperature moves %g C, or from the page (PUT "
+				"/api/v1/alarm)",
+				cc->runaway_rise, cc->runaway_time / 60,
+				in.temperature, cc->runaway_rise);
+		else if (dc.cleared)
+			log_info("runaway: alarm cleared: the temperature moved "
+				 "from %.2f C to %.2f C",
+				 in.runaway_temperature, in.temperature);
 		/* The sensor thread may be stuck in a read and not notice. */
 		if (control_sensor_stale(&in, cc) &&
 		    r.sensor_status != SENSOR_STALE) {

@@ -7,6 +7,8 @@
 //
 // Environment:
 //   BASE_URL     the daemon (required)
+//   LOGIN_URL    a daemon that needs a login for everything, with short
+//                nonces (optional), and LOGIN_USER, LOGIN_PASSWORD
 //   SCREENSHOT   where the desktop screenshot goes (default: screenshot.png
 //                beside this file); the phone ones get -phone and
 //                -phone-dark before the extension
@@ -352,6 +354,74 @@ async function main() {
     await browser.close();
   }
   await attacks();
+  if (process.env.LOGIN_URL) await login();
+}
+
+// ---- a login -------------------------------------------------------------
+// The page of a daemon that needs a login for everything (auth_reads) and
+// whose nonces live 2 s: Chromium logs in by digest once (the one prompt,
+// answered here through the DevTools protocol and counted), loads the
+// page, its event stream and its writes in parallel on that login, and
+// once the nonce has expired writes again: told stale=true, it logs in
+// again by itself, without a second prompt.  run.sh then checks that the
+// daemon logged no failed login.
+async function login() {
+  const URL_ = process.env.LOGIN_URL.replace(/\/$/, "");
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: launchArgs,
+    timeout: 30000,
+  });
+  const problems = [];
+  try {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    page.setDefaultTimeout(10000);
+    watch(page, problems, []);
+    const cdp = await ctx.newCDPSession(page);
+    let prompts = 0;
+    cdp.on("Fetch.requestPaused", (e) => cdp.send("Fetch.continueRequest", { requestId: e.requestId }).catch(() => {}));
+    cdp.on("Fetch.authRequired", (e) => {
+      prompts++;
+      cdp.send("Fetch.continueWithAuth", {
+        requestId: e.requestId,
+        authChallengeResponse: { response: "ProvideCredentials", username: process.env.LOGIN_USER, password: process.env.LOGIN_PASSWORD },
+      }).catch(() => {});
+    });
+    await cdp.send("Fetch.enable", { handleAuthRequests: true, patterns: [{ urlPattern: "*" }] });
+    // The state, read by the page on its login.
+    const state = () => page.evaluate(async () => (await fetch("/api/v1/state")).json());
+    const bump = async (what) => {
+      const s = await state();
+      const want = s.setpoint + 0.5 <= s.max_setpoint ? s.setpoint + 0.5 : s.setpoint - 0.5;
+      await page.click(want > s.setpoint ? "#sp-up" : "#sp-down");
+      await until(`${what}: the daemon to say ${want}`, async () => (await state()).setpoint === want);
+      await until(`${what}: the page to show ${want}`, async () => num(await page.inputValue("#sp-input")) === want);
+    };
+
+    await step("with a login: one prompt, then the page, its stream and a write", async () => {
+      const res = await page.goto(URL_ + "/", { waitUntil: "load" });
+      check(res.status() === 200, `status ${res.status()}`);
+      await until("#conn to say live", async () => (await page.getAttribute("#conn", "data-state")) === "live");
+      await until("a temperature", async () => !Number.isNaN(num(await page.textContent("#temp"))));
+      await bump("the first write");
+      check(prompts === 1, `${prompts} login prompts`);
+    });
+
+    await step("with a login: after the nonce expired, writes go on without a prompt", async () => {
+      for (let i = 0; i < 2; i++) {
+        await new Promise((r) => setTimeout(r, 2200));
+        await bump(`write ${i + 2}, after the nonce expired`);
+        await page.click("#mode");
+        await until("the switch to answer", async () => (await page.getAttribute("#mode", "aria-checked")) === String((await state()).mode === "heat"));
+      }
+      check(prompts === 1, `${prompts} login prompts: the page asked again`);
+      check(problems.length === 0, problems.join("\n"));
+    });
+  } finally {
+    await browser.close();
+  }
 }
 
 // ---- an attacker's pages -------------------------------------------------

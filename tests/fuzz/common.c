@@ -13,6 +13,7 @@ const struct fuzz_target fuzz_targets[] = {
 #ifdef FUZZ_THERMOSTAT
 	{ "setpoint", fuzz_setpoint },
 	{ "mode", fuzz_mode },
+	{ "alarm", fuzz_alarm },
 	{ "compat_form", fuzz_compat_form },
 	{ "history_query", fuzz_history_query },
 	{ "config", fuzz_config },

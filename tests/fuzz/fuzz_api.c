@@ -194,6 +194,32 @@ int fuzz_mode(const uint8_t *data, size_t size)
 	return 0;
 }
 
+/* PUT /api/v1/alarm takes one document only: an object whose one member
+ * is "runaway": false.  Whatever else parses is a bug. */
+static void alarm_body(const uint8_t *data, size_t size)
+{
+	struct api_error err = { 0, "" };
+	json_t *doc, *v;
+
+	if (api_parse_alarm((const char *)data, size, &err) != 0) {
+		check_refusal(data, size, &err, 400, 422);
+		return;
+	}
+	doc = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES,
+			 NULL);
+	v = doc ? json_object_get(doc, "runaway") : NULL;
+	if (!json_is_object(doc) || json_object_size(doc) != 1 ||
+	    !json_is_false(v))
+		fuzz_fail(data, size, "accepted as clearing the alarm");
+	json_decref(doc);
+}
+
+int fuzz_alarm(const uint8_t *data, size_t size)
+{
+	on_worker_stack(alarm_body, data, size);
+	return 0;
+}
+
 int fuzz_compat_form(const uint8_t *data, size_t size)
 {
 	for (int which = 0; which < 2; which++) {

@@ -35,6 +35,7 @@ int fuzz_field(const uint8_t *data, size_t size);
 /* thermostat/web/api.h: the request parsers. */
 int fuzz_setpoint(const uint8_t *data, size_t size);
 int fuzz_mode(const uint8_t *data, size_t size);
+int fuzz_alarm(const uint8_t *data, size_t size);
 int fuzz_compat_form(const uint8_t *data, size_t size);
 int fuzz_history_query(const uint8_t *data, size_t size);
 /* thermostat/conf/conf.h: config_parse_string. */

@@ -16,7 +16,6 @@
 #define _GNU_SOURCE
 #include <curl/curl.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -24,9 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "daemon_proc.h"
 #include "http.h"
 
 #define CLOSED (-1)	/* the server closed the connection, no answer */
@@ -40,113 +39,6 @@ static double scale = 1;
 
 /* ---- the daemon ----------------------------------------------------- */
 
-static char *read_file(const char *path, size_t *n)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, len = 0;
-
-	if (!f)
-		return NULL;
-	for (;;) {
-		size_t got;
-
-		if (len + 4096 + 1 > cap) {
-			char *grown = realloc(buf, cap = cap * 2 + 8192);
-
-			if (!grown) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = grown;
-		}
-		got = fread(buf + len, 1, 4096, f);
-		len += got;
-		if (got == 0)
-			break;
-	}
-	fclose(f);
-	buf[len] = '\0';
-	if (n)
-		*n = len;
-	return buf;
-}
-
-static const char *daemon_path(void)
-{
-	static char path[512];
-	const char *top = getenv("top_builddir");
-
-	snprintf(path, sizeof(path), "%s/thermostat/thermostat",
-		 top ? top : ".");
-	return path;
-}
-
-/* In a cross build's make check (TEST_EMULATOR set), the daemon, a
- * program for another CPU, starts through tests/emulate.sh, which runs
- * it under the emulator; NULL otherwise. */
-static const char *emulate_path(void)
-{
-	static char path[512];
-	const char *emu = getenv("TEST_EMULATOR");
-	const char *top = getenv("top_srcdir");
-
-	if (!emu || !*emu)
-		return NULL;
-	snprintf(path, sizeof(path), "%s/tests/emulate.sh", top ? top : ".");
-	return path;
-}
-
-/* Runs the daemon with @args (NULL-terminated, after the program name),
- * stderr to @log_file, stdout to @out_file or /dev/null. */
-static pid_t spawn(const char *const *args, const char *log_file,
-		   const char *out_file)
-{
-	const char *argv[32];
-	int n = 0;
-	pid_t pid;
-
-	if (emulate_path())
-		argv[n++] = emulate_path();
-	argv[n++] = daemon_path();
-	while (*args && n < 31)
-		argv[n++] = *args++;
-	argv[n] = NULL;
-	pid = fork();
-	if (pid == 0) {
-		int err = open(log_file, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		int out = open(out_file ? out_file : "/dev/null",
-			       O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-		if (err < 0 || out < 0)
-			_exit(126);
-		dup2(out, STDOUT_FILENO);
-		dup2(err, STDERR_FILENO);
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	return pid;
-}
-
-/* The exit status of @pid, waiting at most @ms; -1 if still running. */
-static int wait_exit(pid_t pid, int ms)
-{
-	double deadline = now_ms() + ms;
-	int st;
-
-	for (;;) {
-		pid_t r = waitpid(pid, &st, WNOHANG);
-
-		if (r == pid)
-			return WIFEXITED(st) ? WEXITSTATUS(st)
-					     : 128 + WTERMSIG(st);
-		if (now_ms() >= deadline)
-			return -1;
-		usleep(10 * 1000);
-	}
-}
-
 static int start_daemon(void)
 {
 	static const char *const args[] = {
@@ -156,30 +48,8 @@ static int start_daemon(void)
 		"--request-timeout-ms", "1000",
 		NULL
 	};
-	double deadline = now_ms() + 10000 * scale;
 
-	/* Not the last daemon's words. */
-	unlink(log_path);
-	daemon_pid = spawn(args, log_path, NULL);
-	if (daemon_pid < 0)
-		return -1;
-	while (now_ms() < deadline) {
-		char *log = read_file(log_path, NULL);
-		const char *p = log ? strstr(log, "web: listening on ") : NULL;
-
-		if (p && (p = strstr(p, "(port ")) && sscanf(p, "(port %d)",
-							    &port) == 1) {
-			free(log);
-			return 0;
-		}
-		free(log);
-		if (wait_exit(daemon_pid, 20) >= 0) {
-			fprintf(stderr, "the daemon exited at start\n");
-			return -1;
-		}
-	}
-	fprintf(stderr, "the daemon did not say its port\n");
-	return -1;
+	return daemon_start(args, log_path, scale, &daemon_pid, &port);
 }
 
 /* Setpoint and mode of GET /api/v1/state; false when it did not answer
@@ -783,13 +653,13 @@ int main(void)
 	}
 
 	if (start_daemon() != 0) {
-		char *log = read_file(log_path, NULL);
+		char *log = read_whole_file(log_path, NULL);
 
 		fprintf(stderr, "%s", log ? log : "");
 		free(log);
 		return EXIT_FAILURE;
 	}
-	before = read_file(state_path, &nbefore);
+	before = read_whole_file(state_path, &nbefore);
 	if (!get_state(&sp0, mode0, sizeof(mode0)) || !before) {
 		fprintf(stderr, "no state before the battery\n");
 		kill(daemon_pid, SIGKILL);
@@ -822,7 +692,7 @@ int main(void)
 			snprintf(w + strlen(w), sizeof(w) - strlen(w),
 				 " saying \"%s\"", c->says);
 		if (!alive) {
-			int st = wait_exit(daemon_pid, 0);
+			int st = daemon_wait_exit(daemon_pid, 0);
 
 			printf("FAIL  %-32s -> %s; then the daemon stopped "
 			       "answering (%s %d)\n", c->name, g,
@@ -831,7 +701,7 @@ int main(void)
 			/* Go on with a new one, to see the rest. */
 			if (st < 0) {
 				kill(daemon_pid, SIGKILL);
-				wait_exit(daemon_pid, 5000);
+				daemon_wait_exit(daemon_pid, 5000);
 			}
 			if (start_daemon() != 0 ||
 			    !get_state(&sp0, mode0, sizeof(mode0)))
@@ -855,7 +725,7 @@ int main(void)
 	}
 
 	/* The state file was never rewritten. */
-	after = read_file(state_path, &nafter);
+	after = read_whole_file(state_path, &nafter);
 	if (!after || nafter != nbefore ||
 	    memcmp(before, after, nbefore) != 0) {
 		printf("FAIL  the state file changed:\n%s", after ? after : "");
@@ -867,9 +737,9 @@ int main(void)
 	free(after);
 
 	kill(daemon_pid, SIGTERM);
-	status = wait_exit(daemon_pid, (int)(10000 * scale));
+	status = daemon_wait_exit(daemon_pid, (int)(10000 * scale));
 	if (status != 0) {
-		char *log = read_file(log_path, NULL);
+		char *log = read_whole_file(log_path, NULL);
 
 		printf("FAIL  after SIGTERM: %s %d\n",
 		       status < 0 ? "still running" : "exit status", status);

@@ -166,6 +166,8 @@ START_TEST(defaults_are_the_documented_ones)
 	ck_assert(c.control.min_on == 120);
 	ck_assert(c.control.min_off == 120);
 	ck_assert(c.control.max_on == 0);
+	ck_assert(c.control.runaway_time == 3600);
+	ck_assert(c.control.runaway_rise == 0.3);
 	ck_assert(c.control.sensor_timeout == 60);
 	ck_assert(c.setpoint == 20);
 	ck_assert(c.limits.min == 5);
@@ -174,11 +176,18 @@ START_TEST(defaults_are_the_documented_ones)
 	ck_assert_str_eq(c.state_file, "/var/lib/thermostat/state");
 	ck_assert_int_eq(c.log_level, LOG_LEVEL_INFO);
 	ck_assert_str_eq(c.listen, "127.0.0.1:8080");
-	ck_assert_int_eq(c.num_threads, 8);
-	ck_assert_int_eq(c.request_timeout_ms, 10000);
+	ck_assert_int_eq(c.num_threads, 128);
+	ck_assert_int_eq(c.request_timeout_ms, 5000);
+	ck_assert_int_eq(c.body_timeout_ms, 5000);
+	ck_assert_int_eq(c.keep_alive_timeout_ms, 2000);
+	ck_assert_int_eq(c.keep_alive_max_requests, 100);
+	ck_assert_int_eq(c.max_connections_per_client, 12);
 	ck_assert_str_eq(c.access_control_list, "");
 	ck_assert_str_eq(c.password_file, "");
 	ck_assert_str_eq(c.auth_realm, "thermostat");
+	ck_assert(c.auth_nonce_lifetime == 300);
+	ck_assert_int_eq(c.auth_max_failures, 5);
+	ck_assert(c.auth_failure_window == 60);
 	ck_assert(!c.auth_reads);
 	ck_assert(c.compat_routes);
 	ck_assert_int_eq(c.history_minutes, 1440);
@@ -253,6 +262,12 @@ START_TEST(numbers_and_durations)
 	ck_assert(c.control.min_on == 120);
 	set_ok(&c, "max_on", "1.5h");
 	ck_assert(c.control.max_on == 5400);
+	set_ok(&c, "runaway_time", "0");
+	ck_assert(c.control.runaway_time == 0);
+	set_ok(&c, "runaway_time", "24h");
+	ck_assert(c.control.runaway_time == 86400);
+	set_ok(&c, "runaway_rise", "0.1");
+	ck_assert(c.control.runaway_rise == 0.1);
 	set_ok(&c, "sensor_interval", "0.1");
 	ck_assert(c.sensor.interval == 0.1);
 	set_ok(&c, "gpio_line", "0");
@@ -293,10 +308,22 @@ START_TEST(bad_numbers_change_nothing)
 	assert_has(set_error("min_on", "2d"), "not a duration");
 	assert_has(set_error("num_threads", "1.5"), "not a whole number");
 	assert_has(set_error("num_threads", "0"), "out of range (1..1024)");
+	assert_has(set_error("body_timeout_ms", "99"), "out of range");
+	assert_has(set_error("keep_alive_timeout_ms", "-1"), "out of range");
+	assert_has(set_error("keep_alive_max_requests", "0"),
+		   "out of range (1..1000000)");
+	assert_has(set_error("max_connections_per_client", "-1"),
+		   "out of range (0..1024)");
+	assert_has(set_error("max_connections_per_client", "1025"),
+		   "out of range (0..1024)");
 	assert_has(set_error("gpio_line", "-1"), "out of range (0..65535)");
 	assert_has(set_error("gpio_line", "4294967313"), "out of range");
 	assert_has(set_error("cold_tolerance", "5.01"), "out of range (0..5)");
 	assert_has(set_error("min_off", "3601"), "out of range");
+	assert_has(set_error("runaway_time", "24.1h"), "out of range");
+	/* No rise at all would count a stuck sensor as progress. */
+	assert_has(set_error("runaway_rise", "0"), "out of range (0.1..5)");
+	assert_has(set_error("runaway_rise", "5.5"), "out of range");
 	assert_has(set_error("setpoint", ""), "setpoint: empty value");
 }
 END_TEST
@@ -681,15 +708,21 @@ static void unusual_config(struct thermo_settings *c)
 		{ "active_low", "on" }, { "relay_retry", "2.5" },
 		{ "cold_tolerance", "0.1" }, { "hot_tolerance", "0.35" },
 		{ "min_on", "1m" }, { "min_off", "0" }, { "max_on", "3600" },
+		{ "runaway_time", "45m" }, { "runaway_rise", "0.5" },
 		{ "sensor_timeout", "33.3" }, { "setpoint", "21.1" },
 		{ "min_setpoint", "-12.5" }, { "max_setpoint", "99.99999" },
 		{ "units", "F" }, { "state_file", "/tmp/x y/state" },
 		{ "log_level", "debug" }, { "listen", "[::1]:0" },
 		{ "num_threads", "3" }, { "request_timeout_ms", "2500" },
 		{ "server_names", "thermostat.lan, pi.local 192.0.2.7" },
+		{ "body_timeout_ms", "700" }, { "keep_alive_timeout_ms", "0" },
+		{ "keep_alive_max_requests", "1" },
+		{ "max_connections_per_client", "0" },
 		{ "access_control_list", "-0.0.0.0/0,+127.0.0.1" },
 		{ "password_file", "/etc/thermostat/users.htdigest" },
-		{ "auth_realm", "my home" }, { "auth_reads", "true" },
+		{ "auth_realm", "my home" }, { "auth_nonce_lifetime", "1.5m" },
+		{ "auth_max_failures", "12" }, { "auth_failure_window", "1h" },
+		{ "auth_reads", "true" },
 		{ "compat_routes", "0" }, { "history_minutes", "10080" },
 		{ "history_interval", "7" }, { "sim_outside", "-10.25" },
 		{ "sim_start", "0.1" }, { "sim_gain", "0.3333333333333333" },

@@ -32,7 +32,9 @@ static unsigned long long base_seed(void)
 	return env && *env ? strtoull(env, NULL, 0) : DEFAULT_SEED;
 }
 
-/* The daemon's defaults (thermostat.conf(5)). */
+/* The daemon's defaults (thermostat.conf(5)), runaway protection aside:
+ * the runs of most tests here have no progress baseline and last for
+ * hours.  with_runaway() adds it, at its defaults. */
 static struct control_config defaults(void)
 {
 	struct control_config c = {
@@ -41,9 +43,19 @@ static struct control_config defaults(void)
 		.min_on = 120,
 		.min_off = 120,
 		.max_on = 0,
+		.runaway_time = 0,
+		.runaway_rise = 0.3,
 		.sensor_timeout = 60,
 	};
 
+	return c;
+}
+
+static struct control_config with_runaway(void)
+{
+	struct control_config c = defaults();
+
+	c.runaway_time = 3600;
 	return c;
 }
 
@@ -73,6 +85,20 @@ static struct control_output decide(const struct control_input *in,
 	memset(&out, 0xa5, sizeof(out));	/* no help from zeroes */
 	control_decide(in, cfg, &out);
 	return out;
+}
+
+/* What the daemon's control thread does after a decision at in->now: it
+ * drives the relay as decided and stores runaway protection's state. */
+static void carry(struct control_input *in, const struct control_output *out)
+{
+	if (out->heat != in->heating) {
+		in->heating = out->heat;
+		in->relay_changed_at = in->now;
+	}
+	in->progress_temperature = out->progress_temperature;
+	in->progress_at = out->progress_at;
+	in->runaway = out->runaway;
+	in->runaway_temperature = out->runaway_temperature;
 }
 
 /*
@@ -439,6 +465,349 @@ START_TEST(max_on_overrides_min_on)
 }
 END_TEST
 
+/* ---- runaway protection ---- */
+
+#define assert_alarm(out, want_alarm)                                        \
+	ck_assert_msg((out).runaway == (want_alarm), "alarm %s, wanted %s",  \
+		      (out).runaway ? "raised" : "not raised",               \
+		      (want_alarm) ? "raised" : "not raised")
+
+/* Switches the heat on from idle at @now on a cold reading of @t; the
+ * input as the daemon stores it afterwards. */
+static struct control_input run_started(const struct control_config *cfg,
+					double now, double t)
+{
+	struct control_input in = mid_run();
+	struct control_output out;
+
+	in.setpoint = 25;	/* cold all along */
+	in.now = now;
+	in.start = now - 2000;
+	in.relay_changed_at = now - 1000;	/* rested */
+	in.temperature = t;
+	in.temperature_at = now - 1;
+	out = decide(&in, cfg);
+	assert_decision(out, true, REASON_COLD);
+	ck_assert(out.progress_temperature == t && out.progress_at == now);
+	assert_alarm(out, false);
+	carry(&in, &out);
+	return in;
+}
+
+/* A reading stuck at a low valid value: the run is cut at exactly
+ * switch-on + runaway_time, not a rounding step before, whatever min_on
+ * says; the alarm keeps the reading it tripped on. */
+START_TEST(runaway_trips_at_its_time)
+{
+	struct control_config cfg = with_runaway();
+	struct control_input in;
+	struct control_output out;
+	const double on = 20000.125;
+
+	cfg.min_on = 7200;	/* safety overrides it */
+	in = run_started(&cfg, on, 15);
+	/* The reading keeps coming, stuck. */
+	in.now = on + 1800;
+	in.temperature_at = in.now - 2;
+	out = decide(&in, &cfg);
+	assert_decision(out, true, REASON_COLD);
+	assert_next(out, in.temperature_at + 60);
+	in.now = nextafter(on + 3600, 0);
+	in.temperature_at = in.now - 2;
+	out = decide(&in, &cfg);
+	assert_decision(out, true, REASON_COLD);
+	assert_next(out, on + 3600);
+	assert_alarm(out, false);
+	in.now = on + 3600;
+	out = decide(&in, &cfg);
+	assert_decision(out, false, REASON_RUNAWAY);
+	assert_alarm(out, true);
+	ck_assert(out.runaway_temperature == 15);
+	ck_assert(out.progress_at == 0);
+	/* Then held off, cold and rested or not, until the reading goes
+	 * stale (then it says so; the alarm stays). */
+	assert_next(out, in.temperature_at + 60);
+	carry(&in, &out);
+	in.now += 600;
+	in.temperature_at = in.now - 1;
+	out = decide(&in, &cfg);
+	assert_decision(out, false, REASON_RUNAWAY);
+	assert_alarm(out, true);
+	in.temperature_at = in.now - 60;
+	out = decide(&in, &cfg);
+	assert_decision(out, false, REASON_SENSOR_STALE);
+	assert_alarm(out, true);
+	/* Small moves, either way, leave it raised. */
+	in.temperature_at = in.now - 1;
+	in.temperature = 15.29;
+	out = decide(&in, &cfg);
+	assert_decision(out, false, REASON_RUNAWAY);
+	in.temperature = 14.71;
+	out = decide(&in, &cfg);
+	assert_decision(out, false, REASON_RUNAWAY);
+	assert_alarm(out, true);
+}
+END_TEST
+
+/* Every rise of runaway_rise moves the baseline to that reading and its
+ * time: a slow warm-up never trips, and a sensor that sticks in the middle
+ * of a run trips runaway_time after the last rise. */
+START_TEST(runaway_rise_moves_the_baseline)
+{
+	struct control_config cfg = with_runaway();
+	struct control_input in;
+	struct control_output out;
+	const double on = 5000.5;
+	double t = 12, last_rise = on;
+
+	in = run_started(&cfg, on, t);
+	/* 0.3 C in 59 minutes, read every 5 s, for ten hours: each
+	 * decision at its reading, as the daemon wakes on a new one. */
+	for (int i = 1; i <= 10 * 720; i++) {
+		in.now = on + 5.0 * i;
+		in.temperature_at = in.now;
+		in.temperature = 12 + 0.3 * (5.0 * i) / 3540;
+		out = decide(&in, &cfg);
+		require(out.heat && out.reason == REASON_COLD,
+			"%s at %.0f s into a slow warm-up",
+			reason_name(out.reason), 5.0 * i);
+		if (out.progress_at != in.progress_at) {
+			/* Moved to this reading, at its time. */
+			require(out.progress_temperature == in.temperature &&
+					out.progress_at == in.temperature_at &&
+					in.temperature >=
+						in.progress_temperature + 0.3,
+				"baseline %.3f C at %.1f", out.progress_temperature,
+				out.progress_at);
+			last_rise = in.now;
+		}
+		carry(&in, &out);
+	}
+	ck_assert_double_lt(in.now - last_rise, 3600);
+	ck_assert_double_gt(in.progress_temperature, 14.7);
+	/* Now it sticks: cut at the last rise + runaway_time. */
+	t = in.temperature;
+	in.now = last_rise + 3599;
+	in.temperature_at = in.now;
+	out = decide(&in, &cfg);
+	assert_decision(out, true, REASON_COLD);
+	assert_next(out, last_rise + 3600);
+	in.now = last_rise + 3600;
+	in.temperature_at = in.now - 1;
+	out = decide(&in, &cfg);
+	assert_decision(out, false, REASON_RUNAWAY);
+	ck_assert(out.runaway_temperature == t);
+
+	/* A rise a hair short of runaway_rise is no progress.  (From here
+	 * on the readings are older: a long sensor_timeout, so that the
+	 * trip is the next thing.) */
+	cfg.sensor_timeout = 7200;
+	in = run_started(&cfg, on, 15);
+	in.now = on + 3000;
+	in.temperature_at = in.now;
+	in.temperature = nextafter(15.3, 0);
+	out = decide(&in, &cfg);
+	ck_assert(out.progress_at == on);
+	assert_next(out, on + 3600);
+	carry(&in, &out);
+	in.now = on + 3600;
+	in.temperature_at = in.now - 1;
+	out = decide(&in, &cfg);
+	assert_decision(out, false, REASON_RUNAWAY);
+	/* Exactly runaway_rise is: the trip moves to that reading's time. */
+	in = run_started(&cfg, on, 15);
+	in.now = on + 3000;
+	in.temperature_at = on + 2999.5;
+	in.temperature = 15.3;
+	out = decide(&in, &cfg);
+	ck_assert(out.progress_at == on + 2999.5 &&
+		  out.progress_temperature == 15.3);
+	assert_next(out, on + 2999.5 + 3600);
+	carry(&in, &out);
+	in.now = on + 3600;
+	in.temperature_at = in.now - 1;
+	out = decide(&in, &cfg);
+	assert_decision(out, true, REASON_COLD);
+	assert_next(out, on + 2999.5 + 3600);
+	/* A fall is no progress either. */
+	in = run_started(&cfg, on, 15);
+	in.now = on + 3599;
+	in.temperature_at = in.now;
+	in.temperature = 14;
+	out = decide(&in, &cfg);
+	ck_assert(out.progress_at == on);
+	assert_next(out, on + 3600);
+}
+END_TEST
+
+/* The alarm holds the heat off, cold or not, rested or not, until a
+ * fresh reading is runaway_rise away from the trip's, either way, or the
+ * caller clears it (the user did). */
+START_TEST(runaway_alarm_holds_until_moved_or_cleared)
+{
+	struct control_config cfg = with_runaway();
+	struct control_input in = mid_run();
+	struct control_output out;
+
+	in.runaway = true;
+	in.runaway_temperature = 15;
+	in.temperature = 15;	/* cold; rested since 5000 */
+	out = decide(&in, &cfg);
+	assert_decision(out, false, REASON_RUNAWAY);
+	assert_alarm(out, true);
+	ck_assert(out.runaway_temperature == 15);
+	assert_next(out, in.temperature_at + 60);
+	in.temperature = nextafter(15.3, 0);
+	out = decide(&in, &cfg);
+	assert_decision(out, false, REASON_RUNAWAY);
+	in.temperature = nextafter(14.7, 20);
+	out = decide(&in, &cfg);
+	assert_decision(out, false, REASON_RUNAWAY);
+	/* Moved: cleared, and the rules as usual (on, a new run). */
+	in.temperature = 15.3;
+	out = decide(&in, &cfg);
+	assert_decision(out, true, REASON_COLD);
+	assert_alarm(out, false);
+	ck_assert(out.progress_at == in.now && out.progress_temperature == 15.3);
+	in.temperature = 14.7;
+	out = decide(&in, &cfg);
+	assert_decision(out, true, REASON_COLD);
+	assert_alarm(out, false);
+	/* Moved up past the band: cleared, and warm. */
+	in.temperature = 25;
+	out = decide(&in, &cfg);
+	assert_decision(out, false, REASON_WARM);
+	assert_alarm(out, false);
+	/* Cleared by the user: the rules as usual. */
+	in.temperature = 15;
+	in.runaway = false;
+	out = decide(&in, &cfg);
+	assert_decision(out, true, REASON_COLD);
+	/* A stale reading clears nothing; nor does mode off. */
+	in.runaway = true;
+	in.temperature = 17;
+	in.temperature_at = in.now - 60;
+	out = decide(&in, &cfg);
+	assert_decision(out, false, REASON_SENSOR_STALE);
+	assert_alarm(out, true);
+	in.temperature_at = in.now - 1;
+	in.temperature = 15;
+	in.mode = MODE_OFF;
+	out = decide(&in, &cfg);
+	assert_decision(out, false, REASON_MODE_OFF);
+	assert_alarm(out, true);
+	in.mode = MODE_HEAT;
+	/* A NaN rise never clears it. */
+	cfg.runaway_rise = NAN;
+	in.temperature = 25;
+	out = decide(&in, &cfg);
+	assert_decision(out, false, REASON_RUNAWAY);
+	assert_alarm(out, true);
+	/* Once cleared by a move, min_off counts from the trip. */
+	cfg = with_runaway();
+	in.relay_changed_at = in.now - 100;
+	in.temperature = 10;
+	out = decide(&in, &cfg);
+	assert_decision(out, false, REASON_MIN_OFF);
+	assert_alarm(out, false);
+	assert_next(out, in.relay_changed_at + 120);
+}
+END_TEST
+
+/* runaway_time 0 (or NaN, or negative) is no protection: a stuck reading
+ * heats as long as it is cold. */
+START_TEST(runaway_time_zero_disables)
+{
+	const double off[] = { 0, NAN, -1 };
+
+	for (size_t i = 0; i < sizeof(off) / sizeof(off[0]); i++) {
+		struct control_config cfg = with_runaway();
+		struct control_input in;
+		struct control_output out;
+
+		cfg.runaway_time = off[i];
+		in = run_started(&cfg, 1000, 15);
+		in.now = 1000 + 1e6;
+		in.temperature_at = in.now - 1;
+		out = decide(&in, &cfg);
+		assert_decision(out, true, REASON_COLD);
+		assert_alarm(out, false);
+		assert_next(out, in.temperature_at + 60);
+	}
+}
+END_TEST
+
+/* With min_on, min_off and max_on: runaway overrides min_on (a safety
+ * rule); max_on and runaway cut at whichever comes first, runaway when
+ * both (it says more); the rest after a cut re-baselines the next run;
+ * a runaway_time too short to measure starts no run. */
+START_TEST(runaway_with_the_other_limits)
+{
+	struct control_config cfg = with_runaway();
+	struct control_input in;
+	struct control_output out;
+
+	/* Warm within min_on, stuck: cut at runaway_time all the same. */
+	cfg.runaway_time = 60;
+	cfg.min_on = 600;
+	in = run_started(&cfg, 1000, 15);
+	in.temperature = 25.4;	/* warm, and it rose: progress */
+	in.now = 1030;
+	in.temperature_at = 1030;
+	out = decide(&in, &cfg);
+	assert_decision(out, true, REASON_MIN_ON);
+	assert_next(out, 1030 + 60);
+	carry(&in, &out);
+	in.now = 1090;
+	in.temperature_at = 1089;
+	out = decide(&in, &cfg);
+	assert_decision(out, false, REASON_RUNAWAY);
+
+	/* max_on first: a rest, no alarm, and the next run starts afresh. */
+	cfg = with_runaway();
+	cfg.max_on = 1800;
+	in = run_started(&cfg, 1000, 15);
+	in.now = 2800;
+	in.temperature_at = 2799;
+	out = decide(&in, &cfg);
+	assert_decision(out, false, REASON_MAX_ON);
+	assert_alarm(out, false);
+	carry(&in, &out);
+	in.now = 2800 + 120;
+	in.temperature_at = in.now - 1;
+	out = decide(&in, &cfg);
+	assert_decision(out, true, REASON_COLD);
+	ck_assert(out.progress_at == in.now);
+	assert_next(out, in.temperature_at + 60);
+	/* Both at one instant: runaway. */
+	cfg.max_on = 3600;
+	in = run_started(&cfg, 1000, 15);
+	in.now = 4600;
+	in.temperature_at = 4599;
+	out = decide(&in, &cfg);
+	assert_decision(out, false, REASON_RUNAWAY);
+	assert_alarm(out, true);
+	/* runaway before max_on: the next is the trip. */
+	cfg.max_on = 7200;
+	in = run_started(&cfg, 1000, 15);
+	in.now = 4000;
+	in.temperature_at = 3999.5;
+	cfg.sensor_timeout = 3600;
+	out = decide(&in, &cfg);
+	assert_next(out, 4600);
+
+	/* Too short to measure: no run, no alarm, no busy loop. */
+	cfg = with_runaway();
+	cfg.runaway_time = 1e-300;
+	in = mid_run();
+	in.temperature = 15;
+	out = decide(&in, &cfg);
+	assert_decision(out, false, REASON_RUNAWAY);
+	assert_alarm(out, false);
+	ck_assert(out.next > in.now);
+}
+END_TEST
+
 /* Precedence: mode off, then stale, then max_on, then the band. */
 START_TEST(precedence)
 {
@@ -656,16 +1025,14 @@ static void converge(const struct control_config *cfg, double temperature,
 		out = decide(&in, cfg);
 		require(out.next >= in.now, "next %.9f < now %.9f", out.next,
 			in.now);
-		if (out.heat != in.heating) {
-			in.heating = out.heat;
-			in.relay_changed_at = in.now;
-		}
+		carry(&in, &out);
 		if (out.next == INFINITY)
 			break;
 		same = out.next == in.now ? same + 1 : 0;
 		require(same <= 1, "next == now twice (min_on %g, min_off %g, "
-			"max_on %g, %g C)", cfg->min_on, cfg->min_off,
-			cfg->max_on, temperature);
+			"max_on %g, runaway_time %g, %g C)", cfg->min_on,
+			cfg->min_off, cfg->max_on, cfg->runaway_time,
+			temperature);
 		in.now = out.next;
 		steps++;
 		require(steps < 100000, "no end");
@@ -681,6 +1048,7 @@ START_TEST(next_converges)
 {
 	const double min_on[] = { 0, 30, 120 }, min_off[] = { 0, 45, 120 };
 	const double max_on[] = { 0, 1e-300, 25, 600 };
+	const double runaway[] = { 0, 1e-300, 25, 900 };
 	const double temps[] = { 10, 19.7, 20, 20.3, 30 };
 	struct control_config cfg = defaults();
 
@@ -689,8 +1057,9 @@ START_TEST(next_converges)
 		cfg.min_on = min_on[a];
 		for (size_t b = 0; b < 3; b++) {
 			cfg.min_off = min_off[b];
-			for (size_t c = 0; c < 4; c++) {
-				cfg.max_on = max_on[c];
+			for (size_t c = 0; c < 16; c++) {
+				cfg.max_on = max_on[c % 4];
+				cfg.runaway_time = runaway[c / 4];
 				for (size_t d = 0; d < 5; d++) {
 					converge(&cfg, temps[d], false);
 					converge(&cfg, temps[d], true);
@@ -754,6 +1123,8 @@ static void gen_case(struct gen *g, struct control_input *in,
 	cfg->min_on = PICK(g, 120, 120, 0, 30, 600, NAN);
 	cfg->min_off = PICK(g, 120, 120, 0, 45, 600, NAN);
 	cfg->max_on = PICK(g, 0, 0, 60, 1800, 1e-300, NAN, -1);
+	cfg->runaway_time = PICK(g, 0, 3600, 3600, 60, 1e-300, NAN, -1);
+	cfg->runaway_rise = PICK(g, 0.3, 0.3, 0.1, 0, NAN);
 	cfg->sensor_timeout = PICK(g, 60, 60, 5, 3600, 0, NAN, INFINITY);
 
 	memset(in, 0, sizeof(*in));
@@ -776,6 +1147,17 @@ static void gen_case(struct gen *g, struct control_input *in,
 					   cfg->max_on, 300, 1e5));
 	if (gen_next(g) % 8 == 0)
 		in->relay_changed_at = 0;
+	/* Runaway protection's state: a baseline near a trip, a rise or
+	 * none; an alarm near a clear. */
+	in->progress_at = gen_next(g) % 4 ?
+		gen_near(g, in->now - PICK(g, 0, 1, cfg->runaway_time, 300,
+					   1e5)) : 0;
+	in->progress_temperature = gen_near(
+		g, in->temperature - PICK(g, 0, cfg->runaway_rise, 1, -1));
+	in->runaway = gen_next(g) % 4 == 0;
+	in->runaway_temperature = gen_near(
+		g, in->temperature + PICK(g, 0, cfg->runaway_rise,
+					  -cfg->runaway_rise, 5));
 }
 
 static bool on_reason(enum thermo_reason r)
@@ -786,7 +1168,7 @@ static bool on_reason(enum thermo_reason r)
 static bool safety_reason(enum thermo_reason r)
 {
 	return r == REASON_MODE_OFF || r == REASON_SENSOR_STALE ||
-	       r == REASON_MAX_ON;
+	       r == REASON_MAX_ON || r == REASON_RUNAWAY;
 }
 
 /* What must hold of any decision: a function, heat agreeing with the
@@ -823,6 +1205,22 @@ static void check_rules(const char *what, const struct control_input *in,
 	if (!out->heat && in->heating && !safety_reason(out->reason))
 		require(!(in->now < since + cfg->min_on),
 			"%s: off within min_on", what);
+	/* Runaway: never heat while the alarm holds (the reading has not
+	 * moved runaway_rise from the trip's); the alarm rises only when a
+	 * run is cut; the baseline is kept only while heating. */
+	if (out->heat && in->runaway)
+		require(fabs(in->temperature - in->runaway_temperature) >=
+				cfg->runaway_rise && !out->runaway,
+			"%s: heats with the alarm raised", what);
+	if (out->runaway && !in->runaway)
+		require(in->heating && !out->heat &&
+				out->reason == REASON_RUNAWAY &&
+				out->runaway_temperature == in->temperature,
+			"%s: alarm without a run cut", what);
+	require(out->heat ? out->progress_at > 0 || in->start <= 0
+			  : out->progress_at == 0,
+		"%s: baseline at %.9f with the heat %s", what,
+		out->progress_at, out->heat ? "on" : "off");
 }
 
 /*
@@ -839,10 +1237,7 @@ static void check_next(const char *what, const struct control_input *in,
 	double t[4], span;
 	size_t n = 0;
 
-	if (out->heat != in->heating) {
-		post.heating = out->heat;
-		post.relay_changed_at = in->now;
-	}
+	carry(&post, out);
 	base = decide(&post, cfg);
 	if (out->next == in->now) {
 		/* Only a max_on cut that goes on again at once. */
@@ -938,6 +1333,7 @@ START_TEST(reason_names)
 	}
 	ck_assert_str_eq(reason_name(REASON_MIN_OFF), "min_off");
 	ck_assert_str_eq(reason_name(REASON_SENSOR_STALE), "sensor_stale");
+	ck_assert_str_eq(reason_name(REASON_RUNAWAY), "runaway");
 	ck_assert_str_eq(reason_name((enum thermo_reason)REASON_COUNT),
 			 "unknown");
 	ck_assert_ptr_nonnull(reason_text((enum thermo_reason)-1));
@@ -1119,6 +1515,94 @@ START_TEST(sim_max_on_cuts)
 }
 END_TEST
 
+/* A sensor that sticks at a cold reading in the middle of a warm-up: the
+ * run is cut runaway_time after its last rise, exactly; the heat stays
+ * off while it is stuck; the first true reading after it clears the
+ * alarm, and the house is held again. */
+START_TEST(sim_stuck_sensor_trips)
+{
+	const struct sim_event script[] = {
+		{ 2 * 3600, SIM_STUCK, 8 * 3600 },
+	};
+	struct sim_params p;
+	struct sim_report r;
+	struct expect e = { .min_on = 3, .min_settled = 0.2 };
+
+	sim_default_params(&p);
+	sim_realistic_house(&p.house);
+	p.seed = base_seed();
+	p.duration = 24 * 3600;
+	p.house.start_c = 14;
+	p.script = script;
+	p.script_len = 1;
+	run_sim(&p, &e, &r);
+	ck_assert_uint_eq(r.runaway_trips, 1);
+	ck_assert_uint_eq(r.offs[REASON_RUNAWAY], 1);
+	ck_assert_uint_eq(r.runaway_clears, 1);
+	/* Cut at its instant: runaway_time after the last rise. */
+	ck_assert_double_ge(r.shortest_runaway, 3600 - 1e-6);
+	ck_assert_double_le(r.shortest_runaway, 3600 + 1e-6);
+}
+END_TEST
+
+/* Slow but real warm-ups never trip: a house at -10 C outside that takes
+ * half a day from 10 C to 21 C (0.6 C an hour at the end, with 0.05 C of
+ * noise), and the demo house's cold start. */
+START_TEST(sim_slow_warm_up_does_not_trip)
+{
+	struct sim_params p;
+	struct sim_report r;
+	struct expect e = { .min_on = 3, .min_settled = 0.3 };
+
+	sim_default_params(&p);
+	sim_realistic_house(&p.house);
+	p.seed = base_seed();
+	p.duration = 2 * 86400;
+	p.house.outside_c = -10;
+	p.house.start_c = 10;
+	p.setpoint = 21;
+	run_sim(&p, &e, &r);
+	ck_assert_uint_eq(r.runaway_trips, 0);
+	/* The first run was the whole warm-up, hours long. */
+	ck_assert_double_gt(r.heating_s, 10 * 3600);
+
+	sim_default_params(&p);
+	p.seed = base_seed();
+	p.house.start_c = p.house.outside_c;
+	e.min_on = 100;
+	run_sim(&p, &e, &r);
+	ck_assert_uint_eq(r.runaway_trips, 0);
+	ck_assert_double_lt(r.first_on, 125);
+}
+END_TEST
+
+/* The user clears the alarm while the sensor is still stuck: the heat
+ * goes on again (after min_off) and is cut again runaway_time later. */
+START_TEST(sim_user_clears_alarm)
+{
+	const struct sim_event script[] = {
+		{ 1800, SIM_STUCK, 12 * 3600 },
+		{ 3 * 3600, SIM_CLEAR_ALARM, 0 },
+	};
+	struct sim_params p;
+	struct sim_report r;
+	struct expect e = { .min_on = 2, .min_settled = 0 };
+
+	sim_default_params(&p);
+	sim_realistic_house(&p.house);
+	p.seed = base_seed();
+	p.duration = 8 * 3600;
+	p.house.start_c = 14;
+	p.script = script;
+	p.script_len = 2;
+	run_sim(&p, &e, &r);
+	ck_assert_uint_eq(r.runaway_trips, 2);
+	ck_assert_uint_eq(r.offs[REASON_RUNAWAY], 2);
+	ck_assert_uint_eq(r.runaway_clears, 0);
+	ck_assert_uint_eq(r.switches_on, 2);
+}
+END_TEST
+
 /* ---- The harness must catch broken decisions ---- */
 
 static void decide_no_min_off(const struct control_input *in,
@@ -1245,28 +1729,51 @@ static void decide_bad_reason(const struct control_input *in,
 		out->reason = REASON_WARM;
 }
 
+static void decide_no_runaway(const struct control_input *in,
+			      const struct control_config *cfg,
+			      struct control_output *out)
+{
+	struct control_config c = *cfg;
+
+	c.runaway_time = 0;
+	control_decide(in, &c, out);
+}
+
+static void decide_ignores_alarm(const struct control_input *in,
+				 const struct control_config *cfg,
+				 struct control_output *out)
+{
+	struct control_input i = *in;
+
+	i.runaway = false;
+	control_decide(&i, cfg, out);
+}
+
 static const struct {
 	const char *name;
 	sim_decide_fn *decide;
 	int check;		/* the check to fire; -1: the verdict */
 	bool realistic;		/* the slow house, else the demo house */
 	double max_on;
+	bool stuck;		/* a sensor stuck for hours, no dropouts */
 } broken[] = {
-	{ "no_min_off", decide_no_min_off, SIM_MIN_OFF, false, 0 },
-	{ "no_min_on", decide_no_min_on, SIM_MIN_ON, false, 0 },
-	{ "no_timeout", decide_no_timeout, SIM_STALE_HEAT, false, 0 },
-	{ "no_max_on", decide_no_max_on, SIM_MAX_ON, true, 2400 },
-	{ "ignores_mode", decide_ignores_mode, SIM_MODE_HEAT, false, 0 },
-	{ "wide_band", decide_wide_band, SIM_OVERSHOOT, true, 0 },
-	{ "wide_band_cold", decide_wide_band, SIM_UNDERSHOOT, true, 0 },
-	{ "sleepy", decide_sleepy, SIM_MISSED, false, 0 },
-	{ "sleepy_stale", decide_sleepy, SIM_STALE_HEAT, false, 0 },
-	{ "late", decide_late, SIM_MISSED, false, 0 },
-	{ "past", decide_past, SIM_NEXT, false, 0 },
-	{ "busy", decide_busy, SIM_BUSY, false, 0 },
-	{ "never", decide_never, -1, false, 0 },
-	{ "always", decide_always, SIM_OVERSHOOT, false, 0 },
-	{ "bad_reason", decide_bad_reason, SIM_REASON, false, 0 },
+	{ "no_min_off", decide_no_min_off, SIM_MIN_OFF, false, 0, false },
+	{ "no_min_on", decide_no_min_on, SIM_MIN_ON, false, 0, false },
+	{ "no_timeout", decide_no_timeout, SIM_STALE_HEAT, false, 0, false },
+	{ "no_max_on", decide_no_max_on, SIM_MAX_ON, true, 2400, false },
+	{ "ignores_mode", decide_ignores_mode, SIM_MODE_HEAT, false, 0, false },
+	{ "wide_band", decide_wide_band, SIM_OVERSHOOT, true, 0, false },
+	{ "wide_band_cold", decide_wide_band, SIM_UNDERSHOOT, true, 0, false },
+	{ "sleepy", decide_sleepy, SIM_MISSED, false, 0, false },
+	{ "sleepy_stale", decide_sleepy, SIM_STALE_HEAT, false, 0, false },
+	{ "late", decide_late, SIM_MISSED, false, 0, false },
+	{ "past", decide_past, SIM_NEXT, false, 0, false },
+	{ "busy", decide_busy, SIM_BUSY, false, 0, false },
+	{ "never", decide_never, -1, false, 0, false },
+	{ "always", decide_always, SIM_OVERSHOOT, false, 0, false },
+	{ "bad_reason", decide_bad_reason, SIM_REASON, false, 0, false },
+	{ "no_runaway", decide_no_runaway, SIM_RUNAWAY, false, 0, true },
+	{ "ignores_alarm", decide_ignores_alarm, SIM_ALARM, false, 0, true },
 };
 
 START_TEST(sim_catches_broken_control)
@@ -1275,6 +1782,11 @@ START_TEST(sim_catches_broken_control)
 	const struct sim_event script[] = {
 		{ 3000, SIM_SET_MODE, MODE_OFF },
 		{ 3900, SIM_SET_MODE, MODE_HEAT },
+	};
+	/* For runaway protection: the sensor sticks at a cold reading just
+	 * after the first run began, for three hours. */
+	const struct sim_event stuck[] = {
+		{ 130, SIM_STUCK, 3 * 3600 },
 	};
 	struct sim_params p;
 	struct sim_report r;
@@ -1297,6 +1809,11 @@ START_TEST(sim_catches_broken_control)
 	p.control.max_on = broken[_i].max_on;
 	p.script = script;
 	p.script_len = sizeof(script) / sizeof(script[0]);
+	if (broken[_i].stuck) {
+		p.script = stuck;
+		p.script_len = 1;
+		p.dropout_every = 0;
+	}
 	p.decide = broken[_i].decide;
 	rc = sim_run(&p, &r);
 	ck_assert_int_ge(rc, 0);
@@ -1439,6 +1956,14 @@ static Suite *suite_control(void)
 	tcase_add_test(tc, reason_names);
 	suite_add_tcase(s, tc);
 
+	tc = tcase_create("runaway");
+	tcase_add_test(tc, runaway_trips_at_its_time);
+	tcase_add_test(tc, runaway_rise_moves_the_baseline);
+	tcase_add_test(tc, runaway_alarm_holds_until_moved_or_cleared);
+	tcase_add_test(tc, runaway_time_zero_disables);
+	tcase_add_test(tc, runaway_with_the_other_limits);
+	suite_add_tcase(s, tc);
+
 	tc = tcase_create("next");
 	tcase_add_test(tc, next_after_switching);
 	tcase_add_test(tc, next_while_holding);
@@ -1461,6 +1986,9 @@ static Suite *suite_simulation(void)
 	tcase_add_test(tc, sim_dropout_turns_off);
 	tcase_add_test(tc, sim_mode_off_at_once);
 	tcase_add_test(tc, sim_max_on_cuts);
+	tcase_add_test(tc, sim_stuck_sensor_trips);
+	tcase_add_test(tc, sim_slow_warm_up_does_not_trip);
+	tcase_add_test(tc, sim_user_clears_alarm);
 	tcase_add_test(tc, sim_rejects_bad_params);
 	tcase_add_loop_test(tc, sim_catches_broken_control, 0,
 			    sizeof(broken) / sizeof(broken[0]));

@@ -222,10 +222,11 @@ END_TEST
 
 START_TEST(missing_host)
 {
+	static const char no_host[] = "GET /api/v1/state HTTP/1.1\r\n\r\n";
+
 	serve(NULL);
 	/* HTTP/1.1 requires one (RFC 9112 3.2); HTTP/1.0 did not. */
-	raw_refused(400, "GET /api/v1/state HTTP/1.1\r\n\r\n", 31,
-		    "HTTP/1.1 without Host");
+	raw_refused(400, no_host, strlen(no_host), "HTTP/1.1 without Host");
 	{
 		struct raw_result r;
 		const char *req = "GET /api/v1/state HTTP/1.0\r\n\r\n";

@@ -316,6 +316,24 @@ START_TEST(healthz_is_503_with_reasons)
 }
 END_TEST
 
+/* A furnace that ran without warming the room is a heating problem: the
+ * heat is off until someone looks.  Cleared, healthy again. */
+START_TEST(healthz_says_runaway)
+{
+	json_t *j;
+
+	serve(NULL);
+	thermo_set_runaway(rec, true);
+	j = healthz(503);
+	ck_assert(has_reason(j, "runaway alarm: heat off, the temperature "
+				"did not rise"));
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "reasons")), 1);
+	json_decref(j);
+	thermo_set_runaway(rec, false);
+	json_decref(healthz(200));
+}
+END_TEST
+
 Suite *suite_web_observe(void)
 {
 	Suite *s = suite_create("web-observe");
@@ -327,5 +345,6 @@ Suite *suite_web_observe(void)
 	tcase_add_test(tc, metrics_count_requests);
 	tcase_add_test(tc, healthz_is_200_when_fresh);
 	tcase_add_test(tc, healthz_is_503_with_reasons);
+	tcase_add_test(tc, healthz_says_runaway);
 	return s;
 }

@@ -384,6 +384,7 @@ START_TEST(wrong_methods_are_405_with_allow)
 		{ "/api/v1/setpoint", "PUT",
 		  { "GET", "POST", "DELETE", "PATCH", "OPTIONS", NULL } },
 		{ "/api/v1/mode", "PUT", { "GET", "POST", "DELETE", NULL } },
+		{ "/api/v1/alarm", "PUT", { "GET", "POST", "DELETE", NULL } },
 		{ "/api/v1/history", "GET, HEAD", { "POST", "DELETE", NULL } },
 		{ "/api/v1/events", "GET, HEAD", { "POST", "PUT", NULL } },
 		{ "/metrics", "GET, HEAD", { "POST", "PUT", NULL } },
@@ -525,7 +526,8 @@ START_TEST(default_is_loopback_only)
 	ck_assert_int_eq(getifaddrs(&ifs), 0);
 	for (i = ifs; i; i = i->ifa_next) {
 		char text[INET_ADDRSTRLEN];
-		struct sockaddr_in *sin = (struct sockaddr_in *)i->ifa_addr;
+		const struct sockaddr_in *sin =
+			(const struct sockaddr_in *)(const void *)i->ifa_addr;
 
 		if (!sin || sin->sin_family != AF_INET ||
 		    (ntohl(sin->sin_addr.s_addr) >> 24) == 127)

@@ -86,24 +86,64 @@ static size_t on_header(char *data, size_t size, size_t n, void *ctx)
 	return buf_add(b, data, size * n) == 0 ? size * n : 0;
 }
 
-int http_do(int port, const struct http_req *rq, struct http_resp *rs)
+/* What libcurl says it sent and received, header blocks only. */
+struct trace {
+	struct buf sent, received;
+};
+
+static int on_debug(CURL *c, curl_infotype type, char *data, size_t n,
+		    void *ctx)
+{
+	struct trace *t = ctx;
+
+	(void)c;
+	if (!t)
+		return 0;
+	if (type == CURLINFO_HEADER_OUT)
+		buf_add(&t->sent, data, n);
+	else if (type == CURLINFO_HEADER_IN)
+		buf_add(&t->received, data, n);
+	return 0;
+}
+
+struct http_client {
+	CURL *c;
+};
+
+struct http_client *http_client_new(void)
+{
+	struct http_client *cl = calloc(1, sizeof(*cl));
+
+	if (cl && !(cl->c = curl_easy_init())) {
+		free(cl);
+		cl = NULL;
+	}
+	return cl;
+}
+
+void http_client_free(struct http_client *cl)
+{
+	if (!cl)
+		return;
+	curl_easy_cleanup(cl->c);
+	free(cl);
+}
+
+int http_client_do(struct http_client *cl, int port, const struct http_req *rq,
+		   struct http_resp *rs)
 {
 	struct buf head = { 0 }, body = { 0 };
+	struct trace tr = { { 0 }, { 0 } };
 	struct curl_slist *hdrs = NULL;
 	const char *method = rq->method ? rq->method : "GET";
-	char url[2048], errbuf[CURL_ERROR_SIZE] = "";
+	char url[2048], iface[64], errbuf[CURL_ERROR_SIZE] = "";
+	CURL *c = cl->c;
 	CURLcode rc;
-	CURL *c;
 
 	memset(rs, 0, sizeof(*rs));
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", port, rq->path);
-	c = curl_easy_init();
-	if (!c) {
-		snprintf(rs->error, sizeof(rs->error), "curl_easy_init failed");
-		rs->headers = strdup("");
-		rs->body = strdup("");
-		return -1;
-	}
+	/* Every option, each time: the handle keeps what the last request
+	 * set. */
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_PROXY, ""); /* never an http_proxy */
@@ -115,6 +155,15 @@ int http_do(int port, const struct http_req *rq, struct http_resp *rs)
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, &head);
+	curl_easy_setopt(c, CURLOPT_VERBOSE, 1L); /* to on_debug only */
+	curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, on_debug);
+	curl_easy_setopt(c, CURLOPT_DEBUGDATA, &tr);
+	if (rq->source)
+		snprintf(iface, sizeof(iface), "host!%s", rq->source);
+	curl_easy_setopt(c, CURLOPT_INTERFACE, rq->source ? iface : NULL);
+	curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+	curl_easy_setopt(c, CURLOPT_NOBODY, 0L);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, NULL);
 	if (strcmp(method, "HEAD") == 0)
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
 	else if (strcmp(method, "GET") != 0 || rq->body)
@@ -132,31 +181,60 @@ int http_do(int port, const struct http_req *rq, struct http_resp *rs)
 	for (const char *const *h = rq->headers; h && *h; h++)
 		hdrs = curl_slist_append(hdrs, *h);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-	if (rq->user) {
-		curl_easy_setopt(c, CURLOPT_HTTPAUTH,
-				 rq->basic ? CURLAUTH_BASIC : CURLAUTH_DIGEST);
-		curl_easy_setopt(c, CURLOPT_USERNAME, rq->user);
-		curl_easy_setopt(c, CURLOPT_PASSWORD,
-				 rq->password ? rq->password : "");
-	}
+	curl_easy_setopt(c, CURLOPT_HTTPAUTH,
+			 rq->user ? (rq->basic ? CURLAUTH_BASIC
+					       : CURLAUTH_DIGEST)
+				  : CURLAUTH_NONE);
+	curl_easy_setopt(c, CURLOPT_USERNAME, rq->user);
+	curl_easy_setopt(c, CURLOPT_PASSWORD,
+			 rq->user ? (rq->password ? rq->password : "") : NULL);
 	rc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &rs->status);
+	curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &rs->connects);
 	if (rc != CURLE_OK)
 		snprintf(rs->error, sizeof(rs->error), "%s: %s",
 			 curl_easy_strerror(rc), errbuf);
+	/* Nothing of this request's may outlive it in the handle. */
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, NULL);
+	curl_easy_setopt(c, CURLOPT_VERBOSE, 0L);
+	curl_easy_setopt(c, CURLOPT_DEBUGDATA, NULL);
 	curl_slist_free_all(hdrs);
-	curl_easy_cleanup(c);
 	rs->headers = buf_take(&head);
 	rs->body_len = body.len;
 	rs->body = buf_take(&body);
+	rs->sent = buf_take(&tr.sent);
+	rs->received = buf_take(&tr.received);
 	return rc == CURLE_OK ? 0 : -1;
+}
+
+int http_do(int port, const struct http_req *rq, struct http_resp *rs)
+{
+	struct http_client *cl = http_client_new();
+	int ret;
+
+	if (!cl) {
+		memset(rs, 0, sizeof(*rs));
+		snprintf(rs->error, sizeof(rs->error), "curl_easy_init failed");
+		rs->headers = strdup("");
+		rs->body = strdup("");
+		rs->sent = strdup("");
+		rs->received = strdup("");
+		return -1;
+	}
+	ret = http_client_do(cl, port, rq, rs);
+	http_client_free(cl);
+	return ret;
 }
 
 void http_free(struct http_resp *rs)
 {
 	free(rs->headers);
 	free(rs->body);
-	rs->headers = rs->body = NULL;
+	free(rs->sent);
+	free(rs->received);
+	rs->headers = rs->body = rs->sent = rs->received = NULL;
 }
 
 bool http_header_in(const char *headers, const char *name, char *buf,
@@ -201,31 +279,50 @@ bool http_header(const struct http_resp *rs, const char *name, char *buf,
 
 /* ---- raw sockets ---------------------------------------------------- */
 
-int raw_connect_to(const char *addr, int port)
+/* A TCP socket connected (or, @nonblocking, connecting) to @dst:@port,
+ * from @src if not NULL. */
+static int connect_tcp(const char *src, const char *dst, int port,
+		       bool nonblocking)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET,
 				  .sin_port = htons((uint16_t)port) };
+	struct sockaddr_in from = { .sin_family = AF_INET };
 	/* A server that stops reading never blocks a test for long. */
 	struct timeval tv = { .tv_sec = 5 };
-	int fd, one = 1;
+	int fd, one = 1, e;
 
-	if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1) {
+	if (inet_pton(AF_INET, dst, &sa.sin_addr) != 1 ||
+	    (src && inet_pton(AF_INET, src, &from.sin_addr) != 1)) {
 		errno = EINVAL;
 		return -1;
 	}
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC |
+			     (nonblocking ? SOCK_NONBLOCK : 0), 0);
 	if (fd < 0)
 		return -1;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-		int e = errno;
-
-		close(fd);
-		errno = e;
-		return -1;
-	}
+	if (src && bind(fd, (struct sockaddr *)&from, sizeof(from)) != 0)
+		goto fail;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 &&
+	    !(nonblocking && errno == EINPROGRESS))
+		goto fail;
 	return fd;
+fail:
+	e = errno;
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+int raw_connect_to(const char *addr, int port)
+{
+	return connect_tcp(NULL, addr, port, false);
+}
+
+int raw_connect_from(const char *src, int port, bool nonblocking)
+{
+	return connect_tcp(src, "127.0.0.1", port, nonblocking);
 }
 
 int raw_connect(int port)

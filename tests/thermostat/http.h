@@ -2,6 +2,8 @@
 /*
  * HTTP clients for the web tests, all on 127.0.0.1:PORT:
  *   http_do    one request through libcurl (a fresh connection each time);
+ *   http_client_*  a libcurl client that keeps its connection and its
+ *              digest login between requests, as a browser does;
  *   raw_*      bytes on a socket, for what libcurl will not send (no
  *              Content-Length, NUL bytes, half-closed connections...);
  *   sse_*      an event stream read event by event, with deadlines.
@@ -26,6 +28,8 @@ struct http_req {
 	const char *password;
 	bool basic;		/* send @user as Basic instead of Digest */
 	int timeout_ms;		/* 0: http_default_timeout_ms() */
+	const char *source;	/* the address to connect from (a loopback
+				 * one, "127.0.0.2"), or NULL */
 };
 
 struct http_resp {
@@ -34,6 +38,12 @@ struct http_resp {
 	char *body;		/* NUL-terminated; body_len bytes */
 	size_t body_len;
 	char error[256];	/* libcurl's message when it failed */
+	/* Every header block of the exchange, in order: those libcurl sent
+	 * ("PUT ... HTTP/1.1\r\n...") and those it received (a 401 before
+	 * the answer, say), as they went over the wire. */
+	char *sent;
+	char *received;
+	long connects;		/* connections it opened (0: reused) */
 };
 
 /* 30 s, times TEST_SCALE: a sanity bound, not a speed. */
@@ -43,6 +53,16 @@ int http_default_timeout_ms(void);
  * @rs is always filled in (free it with http_free). */
 int http_do(int port, const struct http_req *rq, struct http_resp *rs);
 void http_free(struct http_resp *rs);
+
+/* A client that keeps its connection and what it learnt of the digest
+ * login (nonce, request count) from one request to the next: one libcurl
+ * handle.  NULL when out of memory. */
+struct http_client;
+struct http_client *http_client_new(void);
+void http_client_free(struct http_client *cl);
+/* As http_do, on @cl's connection when it is still open. */
+int http_client_do(struct http_client *cl, int port, const struct http_req *rq,
+		   struct http_resp *rs);
 
 /* The value of the first header @name (case-insensitive) of @headers
  * (a block as above), copied into @buf; false when there is none. */
@@ -56,6 +76,11 @@ bool http_header(const struct http_resp *rs, const char *name, char *buf,
 /* A connected TCP socket to @addr ("127.0.0.1"):@port, or -1 (errno). */
 int raw_connect_to(const char *addr, int port);
 int raw_connect(int port);
+/* The same to 127.0.0.1:@port from the source address @src ("127.0.0.5":
+ * Linux routes all of 127/8 to lo; elsewhere bind fails, EADDRNOTAVAIL).
+ * @nonblocking: a non-blocking socket whose connection may still be in
+ * progress (poll it for POLLOUT, then read SO_ERROR). */
+int raw_connect_from(const char *src, int port, bool nonblocking);
 /* Sends all of @buf unless the peer closed first; 0 or -1. */
 int raw_send(int fd, const void *buf, size_t len);
 

@@ -76,6 +76,9 @@ struct sim {
 	enum thermo_mode mode;
 	bool heating;
 	double relay_changed_at;
+	double progress_temperature, progress_at;
+	bool runaway;
+	double runaway_temperature;
 	/* The control thread: woken by a change, or asleep until next,
 	 * standing by the decision it made (for the relay as driven). */
 	bool wake;
@@ -83,13 +86,18 @@ struct sim {
 	struct control_output stands;
 	unsigned long since_read;
 	/* The truth, for the checks: when the relay last switched (start:
-	 * driven off). */
+	 * driven off); the run's progress baseline from the readings; the
+	 * runaway alarm, as the readings and the clears say it must hold. */
 	double switched_at;
+	double base_temperature, base_at;
+	bool alarm;
+	double alarm_temperature;
 	/* Events. */
 	unsigned long read_no;
 	double next_read;
 	size_t script_i;
 	double next_setpoint, next_mode, next_dropout, fail_until;
+	double stuck_until;
 	/* The band checks (see the top of this file). */
 	bool band_switch, band_entered;
 };
@@ -106,6 +114,8 @@ static const char *const check_names[SIM_CHECKS] = {
 	[SIM_BUSY] = "busy",
 	[SIM_MISSED] = "missed",
 	[SIM_REASON] = "reason",
+	[SIM_RUNAWAY] = "runaway",
+	[SIM_ALARM] = "alarm",
 };
 
 const char *sim_check_name(enum sim_check check)
@@ -131,13 +141,8 @@ void sim_default_params(struct sim_params *p)
 	config_defaults(&def);
 	p->house = def.sensor.sim;
 	/* The daemon's defaults (thermostat.conf(5)). */
-	p->control.cold_tolerance = 0.3;
-	p->control.hot_tolerance = 0.3;
-	p->control.min_on = 120;
-	p->control.min_off = 120;
-	p->control.max_on = 0;
-	p->control.sensor_timeout = 60;
-	p->sensor_interval = 5;
+	p->control = def.control;
+	p->sensor_interval = def.sensor.interval;
 	p->first_read = 0.75;	/* a DS18B20 converts for 750 ms */
 	/* An uptime with a fraction, so that times are not round numbers. */
 	p->start = 12345.678;
@@ -258,7 +263,12 @@ static bool reason_is_on(enum thermo_reason why)
 static bool reason_is_safety(enum thermo_reason why)
 {
 	return why == REASON_MODE_OFF || why == REASON_SENSOR_STALE ||
-	       why == REASON_MAX_ON;
+	       why == REASON_MAX_ON || why == REASON_RUNAWAY;
+}
+
+static bool runaway_protects(const struct sim_params *p)
+{
+	return p->control.runaway_time > 0;
 }
 
 /* Where a valid reading goes stale; -INFINITY when there is none. */
@@ -285,6 +295,10 @@ static void input(const struct sim *s, struct control_input *in)
 	in->mode = s->mode;
 	in->heating = s->heating;
 	in->relay_changed_at = s->relay_changed_at;
+	in->progress_temperature = s->progress_temperature;
+	in->progress_at = s->progress_at;
+	in->runaway = s->runaway;
+	in->runaway_temperature = s->runaway_temperature;
 }
 
 static const char *name(enum thermo_reason why)
@@ -314,6 +328,13 @@ static void switch_relay(struct sim *s, const struct control_output *out)
 		if (s->mode != MODE_HEAT)
 			violation(s, s->t, SIM_MODE_HEAT,
 				  "switched on with the mode off");
+		if (s->alarm)
+			violation(s, s->t, SIM_ALARM,
+				  "switched on at %.3f C, the runaway alarm "
+				  "raised at %.3f C", s->temperature,
+				  s->alarm_temperature);
+		s->base_temperature = s->temperature;
+		s->base_at = s->t;
 		if (out->reason == REASON_COLD)
 			s->band_switch = true;
 	} else {
@@ -331,6 +352,12 @@ static void switch_relay(struct sim *s, const struct control_output *out)
 			s->band_switch = true;
 		else
 			unsettle(s);
+		if (out->reason == REASON_RUNAWAY && !s->alarm) {
+			r->shortest_runaway =
+				fmin(r->shortest_runaway, s->t - s->base_at);
+			s->alarm = true;
+			s->alarm_temperature = s->temperature;
+		}
 	}
 	s->heating = out->heat;
 	s->switched_at = s->t;
@@ -359,8 +386,19 @@ static void apply(struct sim *s, const struct control_output *out)
 	}
 	if (out->heat != s->heating)
 		switch_relay(s, out);
+	/* Runaway protection's state, stored as the control thread stores
+	 * it: the baseline with the relay, the alarm's changes. */
+	s->progress_temperature = out->progress_temperature;
+	s->progress_at = out->progress_at > 0 ? stored(out->progress_at) : 0;
+	if (out->runaway && !s->runaway) {
+		r->runaway_trips++;
+		s->runaway_temperature = out->runaway_temperature;
+	} else if (!out->runaway && s->runaway) {
+		r->runaway_clears++;
+	}
+	s->runaway = out->runaway;
 	if (out->reason == REASON_SENSOR_STALE ||
-	    out->reason == REASON_MODE_OFF)
+	    out->reason == REASON_MODE_OFF || out->reason == REASON_RUNAWAY)
 		unsettle(s);
 	if (s->p->trace)
 		fprintf(s->p->trace,
@@ -455,12 +493,28 @@ static void read_sensor(struct sim *s)
 	} else {
 		double v = house_read(&s->house), at = stored(s->t);
 
+		/* A stuck sensor: the last value, as fresh as any (the band
+		 * checks cannot hold on a reading that lies). */
+		if (s->t < s->stuck_until && isfinite(s->temperature)) {
+			v = s->temperature;
+			unsettle(s);
+		}
 		if (memcmp(&v, &s->temperature, sizeof(v)) != 0 ||
 		    at != s->temperature_at)
 			s->wake = true;
 		s->temperature = v;
 		s->temperature_at = at;
 		status = SENSOR_OK;
+		/* What runaway protection must see: a rise moves the run's
+		 * baseline, a move clears the alarm. */
+		if (s->heating &&
+		    v >= s->base_temperature + p->control.runaway_rise) {
+			s->base_temperature = v;
+			s->base_at = at;
+		}
+		if (s->alarm &&
+		    fabs(v - s->alarm_temperature) >= p->control.runaway_rise)
+			s->alarm = false;
 	}
 	if (status != s->status) {
 		s->status = status;
@@ -479,6 +533,16 @@ static void script_event(struct sim *s, const struct sim_event *e)
 		break;
 	case SIM_DROPOUT:
 		s->fail_until = fmax(s->fail_until, s->t + e->value);
+		break;
+	case SIM_STUCK:
+		s->stuck_until = fmax(s->stuck_until, s->t + e->value);
+		break;
+	case SIM_CLEAR_ALARM:
+		/* As core/command.c clears it, waking the control thread. */
+		if (s->runaway)
+			s->wake = true;
+		s->runaway = false;
+		s->alarm = false;
 		break;
 	}
 }
@@ -586,6 +650,14 @@ static void advance(struct sim *s, double tn)
 				  SIM_MAX_ON,
 				  "running since %.3f s (max_on %g s)",
 				  s->switched_at - s->p->start, c->max_on);
+		if (runaway_protects(s->p) &&
+		    tn > s->base_at + c->runaway_time + EPS_S)
+			violation(s, fmax(t0, s->base_at + c->runaway_time),
+				  SIM_RUNAWAY,
+				  "no rise of %g C above %.3f C since %.3f s "
+				  "(runaway_time %g s)", c->runaway_rise,
+				  s->base_temperature, s->base_at - s->p->start,
+				  c->runaway_time);
 	}
 	house_step(&s->house, dt, s->heating);
 	s->t = tn;
@@ -631,6 +703,7 @@ int sim_run(const struct sim_params *p, struct sim_report *r)
 	r->first_on = -1;
 	r->shortest_on = INFINITY;
 	r->shortest_off = INFINITY;
+	r->shortest_runaway = INFINITY;
 	r->worst_over = -INFINITY;
 	r->worst_under = -INFINITY;
 
@@ -650,6 +723,10 @@ int sim_run(const struct sim_params *p, struct sim_report *r)
 	s.mode = p->mode;
 	s.heating = false;
 	s.relay_changed_at = 0;
+	s.progress_temperature = NAN;
+	s.progress_at = 0;
+	s.runaway = false;
+	s.runaway_temperature = NAN;
 	s.switched_at = p->start;
 	/* The control thread decides at once. */
 	s.wake = true;
@@ -691,10 +768,11 @@ void sim_describe(const struct sim_report *r, char *buf, size_t len)
 		PUT("; at %.3f s %s: %s", r->first[i].at,
 		    check_names[r->first[i].check], r->first[i].detail);
 	PUT("; %lu decisions, %lu reads (%lu failed), %lu on, %lu off, "
-	    "heating %.0f s, stale %.0f s, settled %.0f s, "
+	    "%lu runaway trips, heating %.0f s, stale %.0f s, settled %.0f s, "
 	    "worst over %.3f C (bound %.3f), under %.3f C (bound %.3f)",
 	    r->decisions, r->reads, r->failed_reads, r->switches_on,
-	    r->switches_off, r->heating_s, r->stale_s, r->settled_s,
-	    r->worst_over, r->over_bound, r->worst_under, r->under_bound);
+	    r->switches_off, r->runaway_trips, r->heating_s, r->stale_s,
+	    r->settled_s, r->worst_over, r->over_bound, r->worst_under,
+	    r->under_bound);
 #undef PUT
 }

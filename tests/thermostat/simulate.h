@@ -29,6 +29,9 @@ enum sim_action {
 	SIM_SET_SETPOINT,	/* value: degrees C */
 	SIM_SET_MODE,		/* value: MODE_OFF or MODE_HEAT */
 	SIM_DROPOUT,		/* value: seconds in which every read fails */
+	SIM_STUCK,		/* value: seconds in which every read gives the
+				 * last value read (valid, and fresh) */
+	SIM_CLEAR_ALARM,	/* the user clears the runaway alarm */
 };
 
 /* A scripted change; a script is in order of time. */
@@ -52,6 +55,10 @@ enum sim_check {
 	SIM_MISSED,	/* the decision changed before next with nothing
 			 * changed in the record: a thread asleep missed it */
 	SIM_REASON,	/* reason out of range, or saying on when off */
+	SIM_RUNAWAY,	/* heated runaway_time without a reading rising
+			 * runaway_rise above the run's baseline */
+	SIM_ALARM,	/* switched on while the runaway alarm holds (no
+			 * reading runaway_rise from the trip's, no clear) */
 	SIM_CHECKS
 };
 
@@ -97,6 +104,12 @@ struct sim_report {
 	unsigned long reads, failed_reads, decisions;
 	unsigned long switches_on, switches_off;
 	unsigned long offs[REASON_COUNT];	/* switch-offs by reason */
+	/* Runaway alarms raised (every one false unless a sensor stuck),
+	 * and cleared by a reading that moved. */
+	unsigned long runaway_trips, runaway_clears;
+	/* The shortest time from a run's last rise (the harness's own
+	 * baseline) to a runaway trip; INFINITY: none. */
+	double shortest_runaway;
 	unsigned long reasons[REASON_COUNT];	/* decisions by reason */
 	double first_on;	/* when the first run began (s after the start);
 				 * -1: none */
@@ -117,8 +130,9 @@ struct sim_report {
 	struct sim_violation first[SIM_RECORDED];
 };
 
-/* The daemon's defaults, the demo house (the sim_* keys' defaults), 20 C in
- * heat mode for one day, no random events, seed 1. */
+/* The daemon's defaults (runaway protection on), the demo house (the
+ * sim_* keys' defaults), 20 C in heat mode for one day, no random events,
+ * seed 1. */
 void sim_default_params(struct sim_params *p);
 /* A house that takes hours to warm up, as a real one does. */
 void sim_realistic_house(struct house_params *h);

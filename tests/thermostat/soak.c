@@ -7,8 +7,10 @@
  * dropouts, some longer than sensor_timeout.  Every control invariant is
  * checked at every step: minimum run and rest times except for safety, no
  * heat on a stale reading or in mode off, the temperature within the band
- * plus the derived overshoot bounds.  Prints "name value unit" lines;
- * exits 1 on any violation.
+ * plus the derived overshoot bounds, no run past runaway_time without a
+ * rise.  Runaway protection is on, at its defaults: nothing here sticks,
+ * so every runaway alarm would be a false one, and there must be none.
+ * Prints "name value unit" lines; exits 1 on any violation.
  *   soak [DAYS] [SEED]   (default 7 days, seed from THERMO_SEED or 1)
  */
 #include <config.h>
@@ -36,7 +38,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	sim_default_params(&p);
-	/* A real house, the daemon's default control settings. */
+	/* A real house, the daemon's default control settings (runaway
+	 * protection included). */
 	sim_realistic_house(&p.house);
 	p.duration = days * 86400;
 	p.seed = seed;
@@ -73,11 +76,23 @@ int main(int argc, char **argv)
 	       r.over_bound);
 	printf("soak.worst_under %.3f C (bound %.3f)\n", r.worst_under,
 	       r.under_bound);
+	printf("soak.runaway_time %.0f s, runaway_rise %.2f C\n",
+	       p.control.runaway_time, p.control.runaway_rise);
+	printf("soak.false_alarms %lu runaway trips\n", r.runaway_trips);
 	printf("soak.violations %lu\n", r.violations);
 	/* A soak that never cycled, or never saw a dropout, proved nothing. */
 	if (r.switches_on < days * 4 || r.failed_reads == 0 ||
 	    r.offs[REASON_SENSOR_STALE] == 0) {
 		fprintf(stderr, "soak: too little happened to prove anything\n");
+		return 1;
+	}
+	if (!(p.control.runaway_time > 0)) {
+		fprintf(stderr, "soak: runaway protection is off\n");
+		return 1;
+	}
+	if (r.runaway_trips > 0) {
+		fprintf(stderr, "soak: seed %llu: %lu false runaway alarms\n",
+			(unsigned long long)seed, r.runaway_trips);
 		return 1;
 	}
 	if (ret > 0) {

@@ -14,8 +14,8 @@
  * (web_fixture.h), and check-web's suites and set-up for runner.c.  The
  * tests, one file per topic: check_web_routes.c, check_web_writes.c,
  * check_web_compat.c, check_web_observe.c (history, metrics, health),
- * check_web_auth.c, check_web_events.c, check_web_door.c (Host, origins,
- * strict bodies).
+ * check_web_auth.c, check_web_digest.c (the logins' pure parts),
+ * check_web_events.c, check_web_door.c (Host, origins, strict bodies).
  */
 #include <config.h>
 #define _GNU_SOURCE
@@ -447,8 +447,11 @@ const suite_fn test_suites[] = {
 	suite_web_compat,
 	suite_web_observe,
 	suite_web_auth,
+	suite_web_digest,
 	suite_web_events,
 	suite_web_door,
+	suite_web_limits,
+	suite_web_alarm,
 	NULL
 };
 

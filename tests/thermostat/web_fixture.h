@@ -30,8 +30,11 @@ Suite *suite_web_writes(void);
 Suite *suite_web_compat(void);
 Suite *suite_web_observe(void);
 Suite *suite_web_auth(void);
+Suite *suite_web_digest(void);
 Suite *suite_web_events(void);
 Suite *suite_web_door(void);
+Suite *suite_web_limits(void);
+Suite *suite_web_alarm(void);
 
 /* TEST_SCALE (test_scale()): sanitizer builds are slower. */
 extern double scale;

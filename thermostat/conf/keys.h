@@ -123,6 +123,11 @@ int check_file_name(const char *value, char *why, size_t len);
 	X(max_on, control.max_on, T_DURATION, 0, 86400, "0",                 \
 	  "longest run, then off until min_off has passed; 0: no limit",     \
 	  .flags = 0)                                                        \
+	X(runaway_time, control.runaway_time, T_DURATION, 0, 86400, "3600",  \
+	  "heating this long without a rise: off, and an alarm; 0: never",   \
+	  .flags = 0)                                                        \
+	X(runaway_rise, control.runaway_rise, T_DOUBLE, 0.1, 5, "0.3",       \
+	  "a rise that shows the heating works (degrees C)", .flags = 0)     \
 	X(sensor_timeout, control.sensor_timeout, T_DURATION, 1, 86400, "60", \
 	  "no valid reading for this long turns the heat off", .flags = 0)   \
 	X(setpoint, setpoint, T_DOUBLE, -50, 100, "20",                      \
@@ -146,10 +151,22 @@ int check_file_name(const char *value, char *why, size_t len);
 	X(server_names, server_names, T_STRING, 0, 0, "",                    \
 	  "host names and addresses of the server besides loopback ones",    \
 	  .flags = K_EMPTY_OK, .check = check_server_names)                  \
-	X(num_threads, num_threads, T_INT, 1, 1024, "8",                     \
-	  "web server threads (each event stream holds one)", .flags = 0)    \
+	X(num_threads, num_threads, T_INT, 1, 1024, "128",                   \
+	  "web server threads: one for each open connection", .flags = 0)    \
 	X(request_timeout_ms, request_timeout_ms, T_INT, 100, 3600000,       \
-	  "10000", "web request timeout in milliseconds", .flags = 0)        \
+	  "5000", "time for a request's headers, in milliseconds",           \
+	  .flags = 0)                                                        \
+	X(body_timeout_ms, body_timeout_ms, T_INT, 100, 3600000, "5000",     \
+	  "time for a request's body, in milliseconds", .flags = 0)          \
+	X(keep_alive_timeout_ms, keep_alive_timeout_ms, T_INT, 0, 3600000,   \
+	  "2000", "idle connection kept for the next request (ms); 0: none", \
+	  .flags = 0)                                                        \
+	X(keep_alive_max_requests, keep_alive_max_requests, T_INT, 1,        \
+	  1000000, "100", "requests on one connection, then it is closed",   \
+	  .flags = 0)                                                        \
+	X(max_connections_per_client, max_connections_per_client, T_INT, 0,  \
+	  1024, "12", "open connections from one address; 0: no limit",     \
+	  .flags = 0)                                                        \
 	X(access_control_list, access_control_list, T_STRING, 0, 0, "",      \
 	  "clients allowed, e.g. -0.0.0.0/0,+192.168.1.0/24; empty: all",    \
 	  .flags = K_EMPTY_OK, .check = check_acl)                           \
@@ -159,6 +176,15 @@ int check_file_name(const char *value, char *why, size_t len);
 	X(auth_realm, auth_realm, T_STRING, 0, 0, "thermostat",              \
 	  "digest authentication realm, as in the htdigest file",            \
 	  .check = check_realm)                                              \
+	X(auth_nonce_lifetime, auth_nonce_lifetime, T_DURATION, 1, 3600,     \
+	  "300", "how long a login challenge (digest nonce) may be used",    \
+	  .flags = 0)                                                        \
+	X(auth_max_failures, auth_max_failures, T_INT, 1, 1000000, "5",      \
+	  "failed logins from one address that make it wait (429)",          \
+	  .flags = 0)                                                        \
+	X(auth_failure_window, auth_failure_window, T_DURATION, 1, 86400,    \
+	  "60", "the time auth_max_failures are counted in, and the wait",   \
+	  .flags = 0)                                                        \
 	X(auth_reads, auth_reads, T_BOOL, 0, 0, "no",                        \
 	  "reads need a login too (needs password_file)", .flags = 0)        \
 	X(compat_routes, compat_routes, T_BOOL, 0, 0, "yes",                 \

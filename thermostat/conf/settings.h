@@ -33,10 +33,17 @@ struct thermo_settings {
 	char listen[64];	/* "127.0.0.1:8080" */
 	char server_names[160];	/* more Host names answered to */
 	int num_threads;
-	int request_timeout_ms;
+	int request_timeout_ms;		/* headers, and any one wait */
+	int body_timeout_ms;		/* a whole body */
+	int keep_alive_timeout_ms;	/* 0: no keep-alive */
+	int keep_alive_max_requests;
+	int max_connections_per_client;	/* 0: no limit */
 	char access_control_list[256];
 	char password_file[256];	/* htdigest file; "" for none */
 	char auth_realm[64];
+	double auth_nonce_lifetime;	/* seconds a digest nonce is good for */
+	int auth_max_failures;		/* failed logins per window, per client */
+	double auth_failure_window;	/* seconds; also how long the wait is */
 	bool auth_reads;		/* authenticate reads too */
 	bool compat_routes;		/* the original daemon's routes */
 	int history_minutes;		/* how much history to keep */

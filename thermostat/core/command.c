@@ -29,10 +29,17 @@ static int apply(struct thermo *t, void *ctx)
 		a->changed = t->mode != a->cmd->mode;
 		t->mode = a->cmd->mode;
 		break;
+	case COMMAND_CLEAR_ALARM:
+		/* The control thread wakes on it, decides as usual and,
+		 * should the run still not heat, trips again. */
+		a->changed = t->runaway;
+		t->runaway = false;
+		break;
 	default:
 		return -EINVAL;
 	}
-	if (a->changed)
+	/* Setpoint and mode live in the state file; an alarm does not. */
+	if (a->changed && a->cmd->kind != COMMAND_CLEAR_ALARM)
 		t->persist_seq++;
 	a->seq = t->persist_seq;
 	return 0;

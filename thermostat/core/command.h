@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What a client asks the thermostat to change (a setpoint, a mode), and
+ * What a client asks the thermostat to change (a setpoint, a mode, the
+ * runaway alarm cleared), and
  * the one path by which every front end (the web API, the original
  * daemon's routes) writes it to the record.  The front end parses and
  * validates; this applies, under the record's lock.
@@ -13,7 +14,11 @@
 
 #include "core/record.h"
 
-enum command_kind { COMMAND_SETPOINT, COMMAND_MODE };
+enum command_kind {
+	COMMAND_SETPOINT,
+	COMMAND_MODE,
+	COMMAND_CLEAR_ALARM,	/* the runaway alarm: the heat may go on */
+};
 
 struct command {
 	enum command_kind kind;

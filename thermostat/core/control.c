@@ -31,6 +31,14 @@
  *   decision, with nothing in the record changed, would differ in heat or
  *   reason.  Between deadlines nothing can change, so checking them in
  *   order gives the exact time.
+ * - Runaway protection has state (the run's progress baseline, the
+ *   alarm), which the caller keeps in the record.  The decision reads it
+ *   from the input, brings it up to date with the reading at hand (a rise
+ *   moves the baseline, a move clears the alarm), decides, and hands the
+ *   state for the relay as decided back in the output.  Bringing it up to
+ *   date twice changes nothing (the reading that moved the baseline is
+ *   its new value; the alarm's reading is the one it tripped on), so a
+ *   decision is still a function of the record and the time.
  */
 #include <config.h>
 #include <math.h>
@@ -39,10 +47,15 @@
 #include "core/control.h"
 #include "util/timeutil.h"
 
-/* The relay as the rules see it: on or off, and since when. */
+/* The relay as the rules see it: on or off, and since when; and runaway
+ * protection's state, brought up to date with the reading. */
 struct relay_view {
 	bool heating;
 	double since;
+	double base_temperature;	/* heating: the progress baseline... */
+	double base_at;			/* ...and since when */
+	bool alarm;			/* the runaway alarm is raised */
+	double alarm_temperature;	/* the reading it tripped on */
 };
 
 static double stale_deadline(const struct control_input *in,
@@ -97,6 +110,10 @@ void control_input_of(struct control_input *in, const struct thermo *r,
 	in->mode = r->mode;
 	in->heating = r->heating;
 	in->relay_changed_at = ts_to_s(r->relay_changed_at);
+	in->progress_temperature = r->progress_temperature;
+	in->progress_at = ts_to_s(r->progress_at);
+	in->runaway = r->runaway;
+	in->runaway_temperature = r->runaway_temperature;
 }
 
 bool control_record_fresh(const struct thermo *r,
@@ -112,6 +129,59 @@ bool control_record_fresh(const struct thermo *r,
 static bool max_on_limits(const struct control_config *cfg)
 {
 	return cfg->max_on > 0;
+}
+
+/* Runaway protection is on only when runaway_time is positive (NaN: off,
+ * as for max_on). */
+static bool runaway_protects(const struct control_config *cfg)
+{
+	return cfg->runaway_time > 0;
+}
+
+/* A run without progress since its baseline trips then. */
+static double runaway_deadline(const struct control_config *cfg,
+			       const struct relay_view *r)
+{
+	return r->base_at + cfg->runaway_time;
+}
+
+/* The fresh reading is runaway_rise above @base: progress.  Written so
+ * that a NaN anywhere, or a rise that is not positive, is no progress
+ * (toward the trip: heat off). */
+static bool risen_above(const struct control_input *in,
+			const struct control_config *cfg, double base)
+{
+	return cfg->runaway_rise > 0 && fresh_at(in, cfg, in->now) &&
+	       in->temperature >= base + cfg->runaway_rise;
+}
+
+/* The fresh reading is runaway_rise away from @tripped, either way: the
+ * alarm clears.  A NaN, or a rise that is not positive, keeps it. */
+static bool moved_from(const struct control_input *in,
+		       const struct control_config *cfg, double tripped)
+{
+	return cfg->runaway_rise > 0 && fresh_at(in, cfg, in->now) &&
+	       fabs(in->temperature - tripped) >= cfg->runaway_rise;
+}
+
+/* The record's relay and runaway state, brought up to date at now. */
+static void view_of(const struct control_input *in,
+		    const struct control_config *cfg, struct relay_view *r)
+{
+	r->heating = in->heating;
+	r->since = in->relay_changed_at > 0 ? in->relay_changed_at : in->start;
+	/* A run without a baseline (none in the daemon, whose decision
+	 * that switches on sets one) counts from its start. */
+	r->base_temperature = in->progress_at > 0 ? in->progress_temperature
+						  : in->temperature;
+	r->base_at = in->progress_at > 0 ? in->progress_at : r->since;
+	if (risen_above(in, cfg, r->base_temperature)) {
+		r->base_temperature = in->temperature;
+		r->base_at = fmax(r->base_at, in->temperature_at);
+	}
+	r->alarm = in->runaway &&
+		   !moved_from(in, cfg, in->runaway_temperature);
+	r->alarm_temperature = r->alarm ? in->runaway_temperature : NAN;
 }
 
 /* The reasons that keep the furnace on; every other one means off. */
@@ -135,7 +205,12 @@ static enum thermo_reason rules(const struct control_input *in,
 	/* 2. Never heat blind: off at once. */
 	if (!fresh_at(in, cfg, at))
 		return REASON_SENSOR_STALE;
-	/* 3. A run that has lasted max_on ends, whatever min_on says. */
+	/* 3. Heating that does not heat: off at once, and off while the
+	 * alarm is raised. */
+	if (r->alarm || (r->heating && runaway_protects(cfg) &&
+			 at >= runaway_deadline(cfg, r)))
+		return REASON_RUNAWAY;
+	/* 4. A run that has lasted max_on ends, whatever min_on says. */
 	if (r->heating && max_on_limits(cfg) && at >= r->since + cfg->max_on)
 		return REASON_MAX_ON;
 
@@ -148,7 +223,7 @@ static enum thermo_reason rules(const struct control_input *in,
 			return REASON_COLD;
 		if (!warm)
 			return REASON_HOLD_ON;
-		/* 4. "at < end" so that a NaN min_on lets the heat go off. */
+		/* 5. "at < end" so that a NaN min_on lets the heat go off. */
 		if (at < r->since + cfg->min_on)
 			return REASON_MIN_ON;
 		return REASON_WARM;
@@ -157,14 +232,17 @@ static enum thermo_reason rules(const struct control_input *in,
 		return REASON_WARM;
 	if (!cold)
 		return REASON_HOLD_OFF;
-	/* 5. "!(at >= end)" so that a NaN min_off keeps the heat off. */
+	/* 6. "!(at >= end)" so that a NaN min_off keeps the heat off. */
 	if (!(at >= r->since + cfg->min_off))
 		return REASON_MIN_OFF;
 	/* A run that max_on would end at the instant it began (max_on below
 	 * the clock's resolution) is no run: switching on and off at one
-	 * instant, again and again, would be a busy loop. */
+	 * instant, again and again, would be a busy loop.  A run that would
+	 * trip at its start likewise (without an alarm: it never ran). */
 	if (max_on_limits(cfg) && !(at + cfg->max_on > at))
 		return REASON_MAX_ON;
+	if (runaway_protects(cfg) && !(at + cfg->runaway_time > at))
+		return REASON_RUNAWAY;
 	return REASON_COLD;
 }
 
@@ -178,7 +256,7 @@ static double first_change(const struct control_input *in,
 			   const struct control_config *cfg,
 			   const struct relay_view *r, enum thermo_reason why)
 {
-	double deadline[3], cand[3];
+	double deadline[4], cand[4];
 	size_t nd = 0, n = 0;
 
 	deadline[nd++] = stale_deadline(in, cfg);
@@ -186,6 +264,8 @@ static double first_change(const struct control_input *in,
 		deadline[nd++] = r->since + cfg->min_on;
 		if (max_on_limits(cfg))
 			deadline[nd++] = r->since + cfg->max_on;
+		if (runaway_protects(cfg))
+			deadline[nd++] = runaway_deadline(cfg, r);
 	} else {
 		deadline[nd++] = r->since + cfg->min_off;
 	}
@@ -214,16 +294,27 @@ void control_decide(const struct control_input *in,
 	struct relay_view r;
 	enum thermo_reason why;
 
-	r.heating = in->heating;
-	r.since = in->relay_changed_at > 0 ? in->relay_changed_at : in->start;
+	view_of(in, cfg, &r);
 	out->reason = rules(in, cfg, &r, in->now);
 	out->heat = reason_heats(out->reason);
+	/* A run that tripped raises the alarm, on the reading it had. */
+	if (out->reason == REASON_RUNAWAY && r.heating && !r.alarm) {
+		r.alarm = true;
+		r.alarm_temperature = in->temperature;
+	}
 
-	/* From here on, the relay as the caller will have driven it. */
+	/* From here on, the relay as the caller will have driven it; a run
+	 * that begins now measures its progress from here. */
 	if (out->heat != r.heating) {
 		r.heating = out->heat;
 		r.since = in->now;
+		r.base_temperature = in->temperature;
+		r.base_at = in->now;
 	}
+	out->progress_temperature = r.heating ? r.base_temperature : NAN;
+	out->progress_at = r.heating ? r.base_at : 0;
+	out->runaway = r.alarm;
+	out->runaway_temperature = r.alarm_temperature;
 	why = rules(in, cfg, &r, in->now);
 	/*
 	 * The one case where the new state decides otherwise at once: a run
@@ -248,6 +339,8 @@ const char *reason_name(enum thermo_reason reason)
 		return "mode_off";
 	case REASON_SENSOR_STALE:
 		return "sensor_stale";
+	case REASON_RUNAWAY:
+		return "runaway";
 	case REASON_MAX_ON:
 		return "max_on";
 	case REASON_MIN_ON:
@@ -279,6 +372,10 @@ const char *reason_text(enum thermo_reason reason)
 		return "The mode is off (or there is no valid setpoint).";
 	case REASON_SENSOR_STALE:
 		return "No valid temperature reading for sensor_timeout.";
+	case REASON_RUNAWAY:
+		return "Heated for runaway_time without the temperature rising "
+		       "runaway_rise (furnace or sensor fault?): off until the "
+		       "temperature moves or the alarm is cleared.";
 	case REASON_MAX_ON:
 		return "The furnace ran for max_on.";
 	case REASON_MIN_ON:

@@ -18,6 +18,9 @@ struct control_config {
 	double min_on;		/* shortest run, except for safety */
 	double min_off;		/* shortest rest */
 	double max_on;		/* longest run; 0: no limit */
+	double runaway_time;	/* heating this long without a rise: off, and
+				 * an alarm; 0: no runaway protection */
+	double runaway_rise;	/* the rise that counts as heating */
 	double sensor_timeout;	/* no valid reading for this long: off */
 };
 
@@ -30,6 +33,11 @@ struct control_input {
 	enum thermo_mode mode;
 	bool heating;		 /* the relay now */
 	double relay_changed_at; /* when it last switched; 0: never */
+	/* Runaway protection's state, as the last decision left it. */
+	double progress_temperature; /* heating: the run's baseline reading */
+	double progress_at;	 /* ...and since when; 0: none */
+	bool runaway;		 /* the alarm is raised */
+	double runaway_temperature; /* the reading when it tripped */
 };
 
 struct control_output {
@@ -37,6 +45,15 @@ struct control_output {
 	enum thermo_reason reason;
 	double next;		 /* decide again by then at the latest
 				  * (absolute; INFINITY: only on a change) */
+	/* Runaway protection's state after the decision, for the relay as
+	 * decided: the caller stores it with the relay (progress_at 0 and a
+	 * NaN temperature when off; runaway_temperature NaN without an
+	 * alarm).  The alarm tripped when in->runaway was false and
+	 * runaway is true; it cleared in the opposite case. */
+	double progress_temperature;
+	double progress_at;
+	bool runaway;
+	double runaway_temperature;
 };
 
 /*
@@ -45,29 +62,49 @@ struct control_output {
  *     infinite): off at once (overrides min_on), REASON_MODE_OFF;
  *  2. no valid reading within sensor_timeout: off at once (overrides
  *     min_on);
- *  3. on for max_on (when max_on > 0): off at once;
- *  4. heating and at or above setpoint + hot_tolerance: off, once it has
+ *  3. runaway (when runaway_time > 0): heating for runaway_time without
+ *     the reading rising runaway_rise turns the heat off at once and
+ *     raises the alarm; while it is raised the heat stays off
+ *     (REASON_RUNAWAY, overriding min_on);
+ *  4. on for max_on (when max_on > 0): off at once;
+ *  5. heating and at or above setpoint + hot_tolerance: off, once it has
  *     been on for min_on;
- *  5. idle and at or below setpoint - cold_tolerance: on, once it has been
+ *  6. idle and at or below setpoint - cold_tolerance: on, once it has been
  *     off for min_off (counted from start when it never switched);
- *  6. otherwise keep the current state (hysteresis).
+ *  7. otherwise keep the current state (hysteresis).
+ *
+ * Runaway: a run keeps a progress baseline, a reading and a time.  The
+ * decision that switches on sets it to the reading and now; a fresh
+ * reading at or above the baseline's + runaway_rise moves it to that
+ * reading and its temperature_at.  The run trips at baseline time +
+ * runaway_time.  The alarm keeps the reading of the trip, and clears
+ * when a fresh reading differs from it by runaway_rise or more (either
+ * way: the furnace works after all, or the sensor came unstuck), or when
+ * the caller clears in->runaway (the user did).  A run the input has no
+ * baseline for (progress_at 0; the daemon always has one) counts from
+ * its start with the reading at hand.  NaN fails toward heat off: a NaN
+ * (or non-positive) runaway_rise is never met, so the run trips and the
+ * alarm holds; a NaN or non-positive runaway_time means no protection,
+ * as 0 does (like max_on).  A runaway_time below the clock's resolution
+ * starts no run (REASON_RUNAWAY while idle, without an alarm).
  *
  * Every time limit is met at its instant: the reading is stale from
  * temperature_at + sensor_timeout on, a hold ends at relay_changed_at +
- * min_on (or min_off), a run ends at relay_changed_at + max_on.  A reading
- * is valid when it is finite and temperature_at > 0.  When both 4 and 5
- * hold (a zero band), off wins.  A NaN fails toward off (a NaN max_on
- * means no limit, as 0 does).
+ * min_on (or min_off), a run ends at relay_changed_at + max_on and trips
+ * at progress_at + runaway_time.  A reading is valid when it is finite
+ * and temperature_at > 0.  When both 5 and 6 hold (a zero band), off
+ * wins.  A NaN fails toward off (a NaN max_on means no limit, as 0 does).
  *
  * @out->next is for the relay as decided: the caller drives the relay to
- * @out->heat at @in->now (and sets relay_changed_at = now if it switched).
- * It is the earliest time at which the decision (heat or reason) would
- * change with nothing in the record changed: the end of a hold, the
- * reading's stale deadline, the end of max_on.  It is never before now;
+ * @out->heat at @in->now (and sets relay_changed_at = now if it switched)
+ * and stores runaway protection's state from @out.  It is the earliest
+ * time at which the decision (heat or reason) would change with nothing
+ * in the record changed: the end of a hold, the reading's stale
+ * deadline, the end of max_on, the runaway trip.  It is never before now;
  * it equals now only after a run cut by max_on when min_off is zero (the
- * decision at once switches back on and returns a later next).  A decision
- * made before next returns the same next, so wait until the clock has
- * reached it (round sleeps up, not down).
+ * decision at once switches back on and returns a later next).  A
+ * decision made before next returns the same next, so wait until the
+ * clock has reached it (round sleeps up, not down).
  */
 void control_decide(const struct control_input *in,
 		    const struct control_config *cfg,

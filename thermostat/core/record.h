@@ -31,6 +31,8 @@ enum thermo_reason {
 	REASON_START = 0,	/* off at start, nothing decided yet */
 	REASON_MODE_OFF,	/* mode is off */
 	REASON_SENSOR_STALE,	/* no valid reading for sensor_timeout: off */
+	REASON_RUNAWAY,		/* heated runaway_time without a rise: off,
+				 * until the alarm clears */
 	REASON_MAX_ON,		/* on for max_on: forced off */
 	REASON_MIN_ON,		/* warm enough, but held on for min_on */
 	REASON_MIN_OFF,		/* cold, but held off for min_off */
@@ -74,6 +76,17 @@ struct setpoint_limits {
 	X(bool, relay_ok, true)                                              \
 	/* when the control thread last decided (liveness) */                \
 	X(struct timespec, control_at, { 0 })                                \
+	/* runaway protection (core/control.h): the alarm (the heat stays    \
+	 * off while it is raised); when the last trip was and the reading   \
+	 * then; the trips since start */                                    \
+	X(bool, runaway, false)                                              \
+	X(struct timespec, runaway_at, { 0 })                                \
+	X(double, runaway_temperature, NAN)                                  \
+	X(unsigned, runaway_trips, 0)                                        \
+	/* while heating, the run's progress baseline: a reading, and when   \
+	 * it was taken (or the run began); zero when idle */                \
+	X(double, progress_temperature, NAN)                                 \
+	X(struct timespec, progress_at, { 0 })                               \
 	/* persistence of setpoint and mode: the last save worked; failures */ \
 	X(bool, state_ok, true)                                              \
 	X(unsigned, state_errors, 0)                                         \
@@ -90,7 +103,8 @@ SS_RECORD_DECLARE(thermo, THERMO_FIELDS);
 #define THERMO_CONTROL_MASK                                                  \
 	(SS_MASK(thermo, setpoint) | SS_MASK(thermo, mode) |                  \
 	 SS_MASK(thermo, temperature) | SS_MASK(thermo, temperature_at) |     \
-	 SS_MASK(thermo, sensor_status) | SS_MASK(thermo, running))
+	 SS_MASK(thermo, sensor_status) | SS_MASK(thermo, running) |          \
+	 SS_MASK(thermo, runaway))
 
 /* Fields that are saved to the state file. */
 #define THERMO_PERSIST_MASK (SS_MASK(thermo, setpoint) | SS_MASK(thermo, mode))

@@ -63,13 +63,16 @@ json_t *api_state_json(const struct thermo *r,
 	char unit[2] = { cfg->units, '\0' };
 	double at = ts_to_s(r->temperature_at);
 	double changed = ts_to_s(r->relay_changed_at);
-	char when[32];
+	double tripped = ts_to_s(r->runaway_at);
+	char when[32], since[32];
 
 	iso8601(when, sizeof(when), mono_to_wall(changed));
+	iso8601(since, sizeof(since), mono_to_wall(tripped));
 	/* json_pack steals the references made by "o". */
 	return json_pack(
 		"{s:o, s:o, s:o, s:o, s:o, s:s, s:b, s:s, s:s, s:s, s:f,"
-		" s:{s:b, s:I, s:I}, s:{s:s, s:I, s:s}, s:b, s:s, s:s, s:I}",
+		" s:{s:b, s:I, s:I}, s:{s:s, s:I, s:s},"
+		" s:{s:b, s:o, s:o, s:o, s:I}, s:b, s:s, s:s, s:I}",
 		"temperature",
 		control_record_fresh(r, &cfg->control, now)
 			? temp_json(r->temperature, cfg->units)
@@ -92,6 +95,17 @@ json_t *api_state_json(const struct thermo *r,
 		"sensor", "status", sensor_status_name(r->sensor_status),
 		"errors", (json_int_t)r->sensor_errors, "last_error",
 		r->sensor_error.s,
+		/* Runaway protection: since when, and on what reading, while
+		 * the alarm is raised; the trips since start. */
+		"alarm", "runaway", r->runaway,
+		"since", r->runaway ? json_string(since) : json_null(),
+		"age", r->runaway ? json_real(round(fmax(now - tripped, 0) *
+						    10.0) / 10.0)
+				  : json_null(),
+		"temperature", r->runaway ? temp_json(r->runaway_temperature,
+						      cfg->units)
+					  : json_null(),
+		"trips", (json_int_t)r->runaway_trips,
 		"state_saved", r->state_ok,
 		"units", unit,
 		"version", SS_VERSION_STRING,
@@ -250,6 +264,37 @@ int api_parse_mode(const char *body, size_t n, enum thermo_mode *mode,
 	s = json_string_value(json_object_get(root, "mode"));
 	if (!s || mode_from_name(s, mode) != 0) {
 		fail(err, 422, "\"mode\" must be \"heat\" or \"off\"");
+		goto out;
+	}
+	ret = 0;
+out:
+	json_decref(root);
+	return ret;
+}
+
+int api_parse_alarm(const char *body, size_t n, struct api_error *err)
+{
+	static const char *const allowed[] = { "runaway", NULL };
+	json_t *root = parse_object(body, n, err);
+	json_t *v;
+	int ret = -1;
+
+	if (!root)
+		return -1;
+	if (only_known(root, allowed, err) < 0)
+		goto out;
+	v = json_object_get(root, "runaway");
+	if (!v) {
+		fail(err, 422, "missing field \"runaway\"");
+		goto out;
+	}
+	if (json_is_true(v)) {
+		fail(err, 422, "only the thermostat raises the alarm: "
+		     "\"runaway\": false clears it");
+		goto out;
+	}
+	if (!json_is_false(v)) {
+		fail(err, 422, "\"runaway\" must be false");
 		goto out;
 	}
 	ret = 0;

@@ -46,6 +46,11 @@ int api_parse_setpoint(const char *body, size_t n,
 int api_parse_mode(const char *body, size_t n, enum thermo_mode *mode,
 		   struct api_error *err);
 
+/* PUT /api/v1/alarm: {"runaway": false} clears the runaway alarm.  0, or
+ * -1 with @err: 400 malformed JSON, 422 anything else (true: only the
+ * thermostat raises it; another type; a missing or unknown field). */
+int api_parse_alarm(const char *body, size_t n, struct api_error *err);
+
 /* POST /set_thermostat (the original daemon's route): the form body
  * "thermostat_setting=N", N whole degrees Fahrenheit; 400 when missing or
  * not a whole number, 422 outside the configured bounds. */

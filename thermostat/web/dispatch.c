@@ -88,15 +88,10 @@ static bool authorized(struct req *q, const struct route *rt)
 
 	if (!cfg->password_file[0] || (!rt->write && !cfg->auth_reads))
 		return true;
-	/* CivetWeb: > 0 only for a valid user and password; remote_user
-	 * is filled in even when the password is wrong, so it is not
-	 * looked at. */
-	if (mg_check_digest_access_authentication(q->c, cfg->auth_realm,
-						  cfg->password_file) > 0)
-		return true;
-	q->status = 401;
-	mg_send_digest_access_authentication_request(q->c, cfg->auth_realm);
-	return false;
+	/* CivetWeb: mg_check_digest_access_authentication accepts a
+	 * captured request again (auth.h): the daemon checks logins
+	 * itself. */
+	return auth_request(q->w->auth, q);
 }
 
 int web_dispatch(struct mg_connection *c, void *ud)

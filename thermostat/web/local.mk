@@ -7,11 +7,21 @@ thermostat_libthermo_la_SOURCES += \
 	thermostat/web/api.h \
 	thermostat/web/assets.c \
 	thermostat/web/assets.h \
+	thermostat/web/auth.c \
+	thermostat/web/auth.h \
+	thermostat/web/digest.c \
+	thermostat/web/digest.h \
 	thermostat/web/dispatch.c \
 	thermostat/web/events.c \
+	thermostat/web/gate.c \
+	thermostat/web/gate.h \
 	thermostat/web/guard.c \
 	thermostat/web/guard.h \
 	thermostat/web/metrics.c \
+	thermostat/web/nonces.c \
+	thermostat/web/nonces.h \
+	thermostat/web/peer.c \
+	thermostat/web/peer.h \
 	thermostat/web/request.h \
 	thermostat/web/respond.c \
 	thermostat/web/route_compat.c \
@@ -23,6 +33,8 @@ thermostat_libthermo_la_SOURCES += \
 	thermostat/web/routes.h \
 	thermostat/web/server.c \
 	thermostat/web/server.h \
+	thermostat/web/throttle.c \
+	thermostat/web/throttle.h \
 	thermostat/web/web.h
 nodist_thermostat_libthermo_la_SOURCES = thermostat/web/www.c
 
@@ -60,6 +72,9 @@ CLEANFILES += thermostat/web/www.c
 #   abuse      the hostile-request battery against the daemon binary
 #              itself (--simulate): each request gets its 4xx or a closed
 #              connection, the daemon keeps serving, nothing changes
+#   slow-clients  the daemon binary under 50 dribbling and 20 keep-alive
+#              connections from ten addresses: 100 probes each answered
+#              within 1 s; one address over its connection cap refused
 if HAVE_CURL
 if HAVE_CHECK
 check_PROGRAMS += tests/thermostat/check-web
@@ -67,17 +82,26 @@ TESTS += tests/thermostat/check-web
 endif
 check_PROGRAMS += tests/thermostat/abuse
 TESTS += tests/thermostat/abuse
+check_PROGRAMS += tests/thermostat/slow-clients
+TESTS += tests/thermostat/slow-clients
 endif
 
 WEB_TEST_HTTP = \
 	tests/thermostat/http.c \
 	tests/thermostat/http.h
+# The daemon binary as a child process.
+WEB_TEST_DAEMON = \
+	tests/thermostat/daemon_proc.c \
+	tests/thermostat/daemon_proc.h
 
 tests_thermostat_check_web_SOURCES = \
+	tests/thermostat/check_web_alarm.c \
 	tests/thermostat/check_web_auth.c \
+	tests/thermostat/check_web_digest.c \
 	tests/thermostat/check_web_door.c \
 	tests/thermostat/check_web_compat.c \
 	tests/thermostat/check_web_events.c \
+	tests/thermostat/check_web_limits.c \
 	tests/thermostat/check_web_observe.c \
 	tests/thermostat/check_web_routes.c \
 	tests/thermostat/check_web_writes.c \
@@ -94,8 +118,20 @@ tests_thermostat_check_web_LDADD = $(THERMO_TEST_LIBS) $(CURL_LIBS) \
 # Runs thermostat/thermostat (found through $top_builddir): built first.
 tests_thermostat_abuse_SOURCES = \
 	tests/thermostat/abuse.c \
+	$(WEB_TEST_DAEMON) \
 	$(WEB_TEST_HTTP)
 tests_thermostat_abuse_CPPFLAGS = $(THERMO_CPPFLAGS)
 tests_thermostat_abuse_CFLAGS = $(THERMO_CFLAGS) $(CURL_CFLAGS)
 tests_thermostat_abuse_LDADD = $(CURL_LIBS) $(JANSSON_LIBS)
 EXTRA_tests_thermostat_abuse_DEPENDENCIES = thermostat/thermostat$(EXEEXT)
+
+# The same way: 70 slow connections and 100 probes, the per-address cap.
+tests_thermostat_slow_clients_SOURCES = \
+	tests/thermostat/slow_clients.c \
+	$(WEB_TEST_DAEMON) \
+	$(WEB_TEST_HTTP)
+tests_thermostat_slow_clients_CPPFLAGS = $(THERMO_CPPFLAGS)
+tests_thermostat_slow_clients_CFLAGS = $(THERMO_CFLAGS) $(CURL_CFLAGS)
+tests_thermostat_slow_clients_LDADD = $(CURL_LIBS) $(PTHREAD_LIBS)
+EXTRA_tests_thermostat_slow_clients_DEPENDENCIES = \
+	thermostat/thermostat$(EXEEXT)

@@ -165,6 +165,11 @@ void route_metrics(struct req *q)
 	metric(&t, "thermostat_sensor_stale", "gauge",
 	       "1 when there has been no valid reading for sensor_timeout.",
 	       r.sensor_status == SENSOR_STALE);
+	metric(&t, "thermostat_runaway_alarm", "gauge",
+	       "1 while the runaway alarm holds the heat off (heated "
+	       "runaway_time without a rise).", r.runaway);
+	metric(&t, "thermostat_runaway_trips_total", "counter",
+	       "Runaway alarms raised since start.", r.runaway_trips);
 	metric(&t, "thermostat_state_errors_total", "counter",
 	       "Failed saves of the state file.", r.state_errors);
 	metric(&t, "thermostat_sse_clients", "gauge",

@@ -13,8 +13,10 @@
 #include <time.h>
 
 #include "util/errmsg.h"
+#include "util/timeutil.h"
 #include "web/api.h"
 #include "web/request.h"
+#include "web/server.h"
 
 /* Every response carries these: no inline script anywhere, no framing,
  * no sniffing, no referrer. */
@@ -113,6 +115,8 @@ long read_body(struct req *q, char *buf)
 	const char *te = mg_get_header(q->c, "Transfer-Encoding");
 	bool chunked = te && strcasecmp(te, "chunked") == 0;
 	long long clen = q->ri->content_length;
+	int limit_ms = q->w->cfg->body_timeout_ms;
+	double deadline = mono_now() + limit_ms / 1000.0;
 	size_t got = 0;
 	int r;
 
@@ -126,11 +130,21 @@ long read_body(struct req *q, char *buf)
 		respond_error(q, 413, "body over %d bytes", API_MAX_BODY);
 		return -1;
 	}
-	while ((r = mg_read(q->c, buf + got, API_MAX_BODY + 1 - got)) > 0) {
-		got += (size_t)r;
-		if (got > API_MAX_BODY) {
+	/* CivetWeb: one mg_read() returns only when all it was asked for
+	 * has come, however slowly it trickles in; its request_timeout_ms
+	 * ends only a silence that long.  A byte at a time, the body's
+	 * deadline is looked at between bytes.  Bodies are small (4 KB at
+	 * most) and usually in CivetWeb's buffer with the headers. */
+	while ((r = mg_read(q->c, buf + got, 1)) > 0) {
+		if (++got > API_MAX_BODY) {
 			respond_error(q, 413, "body over %d bytes",
 				      API_MAX_BODY);
+			return -1;
+		}
+		if (mono_now() > deadline &&
+		    (chunked || (long long)got < clen)) {
+			respond_error(q, 408, "body not received within %d ms "
+				      "(body_timeout_ms)", limit_ms);
 			return -1;
 		}
 	}

@@ -36,6 +36,13 @@ void route_healthz(struct req *q)
 	if (!r.relay_ok)
 		json_array_append_new(reasons,
 				      json_string("relay cannot be driven"));
+	/* The control thread keeps the heat off until the owner clears it
+	 * (PUT /api/v1/alarm). */
+	if (r.runaway)
+		json_array_append_new(
+			reasons,
+			json_string("runaway alarm: heat off, the temperature "
+				    "did not rise"));
 	healthy = json_array_size(reasons) == 0;
 	/* Heating goes on, but a restart would lose the setpoint and mode:
 	 * the owner must hear of it too. */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * PUT /api/v1/setpoint and PUT /api/v1/mode, and the write path they
- * share with the original daemon's POST /set_thermostat (route_compat.c).
+ * PUT /api/v1/setpoint, PUT /api/v1/mode and PUT /api/v1/alarm, and the
+ * write path they share with the original daemon's POST /set_thermostat
+ * (route_compat.c).
  */
 #include <config.h>
 #include <errno.h>
@@ -28,9 +29,7 @@ static bool wait_saved(thermo_handle h, uint64_t seq)
 
 	for (;;) {
 		thermo_read(h, &r, &seen);
-		if (!r.saver)
-			return r.state_ok;
-		if (r.persist_tried >= seq)
+		if (!r.saver || r.persist_tried >= seq)
 			return r.state_ok;
 		if (thermo_wait(h, &seen, SS_MASK(thermo, persist_tried) |
 						  SS_MASK(thermo, saver),
@@ -75,9 +74,12 @@ void web_write(struct req *q, const struct write_route *wr)
 	if (rc > 0 && cmd.kind == COMMAND_SETPOINT)
 		log_info("web: setpoint %.2f C (from %s%s%s)", cmd.setpoint,
 			 q->ri->remote_addr, via ? ", " : "", via ? via : "");
-	else if (rc > 0)
+	else if (rc > 0 && cmd.kind == COMMAND_MODE)
 		log_info("web: mode %s (from %s%s%s)", mode_name(cmd.mode),
 			 q->ri->remote_addr, via ? ", " : "", via ? via : "");
+	else if (rc > 0)
+		log_info("web: runaway alarm cleared (from %s)",
+			 q->ri->remote_addr);
 	q->saved = wait_saved(q->w->rec, seq);
 	wr->answer(q);
 }
@@ -99,6 +101,15 @@ static int parse_mode(const char *body, size_t n,
 	return api_parse_mode(body, n, &cmd->mode, err);
 }
 
+static int parse_alarm(const char *body, size_t n,
+		       const struct thermo_settings *cfg, struct command *cmd,
+		       struct api_error *err)
+{
+	(void)cfg;
+	cmd->kind = COMMAND_CLEAR_ALARM;
+	return api_parse_alarm(body, n, err);
+}
+
 void route_setpoint(struct req *q)
 {
 	static const struct write_route wr = {
@@ -112,6 +123,15 @@ void route_mode(struct req *q)
 {
 	static const struct write_route wr = {
 		"application/json", parse_mode, respond_state
+	};
+
+	web_write(q, &wr);
+}
+
+void route_alarm(struct req *q)
+{
+	static const struct write_route wr = {
+		"application/json", parse_alarm, respond_state
 	};
 
 	web_write(q, &wr);

@@ -25,6 +25,7 @@
 	X(STATE, "/api/v1/state", "GET", false, false, route_state)          \
 	X(SETPOINT, "/api/v1/setpoint", "PUT", true, false, route_setpoint)  \
 	X(MODE, "/api/v1/mode", "PUT", true, false, route_mode)              \
+	X(ALARM, "/api/v1/alarm", "PUT", true, false, route_alarm)           \
 	X(HISTORY, "/api/v1/history", "GET", false, false, route_history)    \
 	X(EVENTS, "/api/v1/events", "GET", false, false, route_events)       \
 	X(METRICS, "/metrics", "GET", false, false, route_metrics)           \

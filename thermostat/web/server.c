@@ -19,6 +19,7 @@
 #include "log.h"
 #include "util/errmsg.h"
 #include "util/timeutil.h"
+#include "web/gate.h"
 #include "web/server.h"
 #include "web/web.h"
 
@@ -30,6 +31,30 @@ static int log_message(const struct mg_connection *c, const char *message)
 	return 1;
 }
 
+/* The requests served so far on the connection this worker serves.
+ * CivetWeb: a worker serves one connection at a time and calls both
+ * callbacks below from its own thread. */
+static _Thread_local unsigned conn_requests;
+
+static int init_connection(const struct mg_connection *c, void **data)
+{
+	(void)c;
+	(void)data;
+	conn_requests = 0;
+	return 0;
+}
+
+/* CivetWeb 1.15 keeps a connection alive for any number of requests:
+ * after keep_alive_max_requests, the answer says "Connection: close". */
+static int begin_request(struct mg_connection *c)
+{
+	const struct web *w = mg_get_request_info(c)->user_data;
+
+	if (++conn_requests >= (unsigned)w->cfg->keep_alive_max_requests)
+		mg_disable_connection_keep_alive(c);
+	return 0; /* CivetWeb goes on with the request */
+}
+
 static bool listen_is_loopback_only(const char *listen)
 {
 	return strncmp(listen, "127.", 4) == 0 ||
@@ -39,8 +64,10 @@ static bool listen_is_loopback_only(const char *listen)
 struct web *web_start(const struct thermo_settings *cfg, thermo_handle rec,
 		      history_handle hist, double start, char *err, size_t len)
 {
-	char threads[16], timeout[16];
-	struct mg_callbacks cb = { .log_message = log_message };
+	char threads[16], timeout[16], keep_alive[16];
+	struct mg_callbacks cb = { .log_message = log_message,
+				   .init_connection = init_connection,
+				   .begin_request = begin_request };
 	struct mg_server_port ports[4];
 	char etext[256] = "";
 	struct mg_error_data edata = { NULL, etext, sizeof(etext) };
@@ -71,21 +98,39 @@ struct web *web_start(const struct thermo_settings *cfg, thermo_handle rec,
 		free(w);
 		return NULL;
 	}
+	w->auth = auth_new(cfg);
+	if (!w->auth) {
+		errmsg(err, len, "out of memory");
+		statecache_unref(w->cache);
+		webstats_unref(w->stats);
+		free(w);
+		return NULL;
+	}
 	w->rec = thermo_ref(rec);
 	w->hist = history_ref(hist);
 
 	snprintf(threads, sizeof(threads), "%d", cfg->num_threads);
 	snprintf(timeout, sizeof(timeout), "%d", cfg->request_timeout_ms);
+	snprintf(keep_alive, sizeof(keep_alive), "%d",
+		 cfg->keep_alive_timeout_ms);
 	options[n++] = "listening_ports";
 	options[n++] = cfg->listen;
+	/* CivetWeb gives each open connection a worker of its own, from
+	 * the queue to the close, idle or not. */
 	options[n++] = "num_threads";
 	options[n++] = threads;
+	/* CivetWeb: read_message() gives up when the whole header block of
+	 * a connection's first request has not come request_timeout_ms
+	 * after the worker began to read it, however it trickles; for the
+	 * requests after, keep_alive_timeout_ms, the idle wait included.
+	 * request_timeout_ms is also the longest wait of any one read or
+	 * write (bodies: see read_body()). */
 	options[n++] = "request_timeout_ms";
 	options[n++] = timeout;
 	options[n++] = "enable_keep_alive";
-	options[n++] = "yes";
+	options[n++] = cfg->keep_alive_timeout_ms > 0 ? "yes" : "no";
 	options[n++] = "keep_alive_timeout_ms";
-	options[n++] = "5000";
+	options[n++] = keep_alive;
 	/* Headers and body go out in separate writes: without this, Nagle
 	 * and the client's delayed ACK hold each answer 40 ms. */
 	options[n++] = "tcp_nodelay";
@@ -123,6 +168,15 @@ struct web *web_start(const struct thermo_settings *cfg, thermo_handle rec,
 	}
 	nports = mg_get_server_ports(w->ctx, 4, ports);
 	w->port = nports > 0 ? ports[0].port : -1;
+	if (cfg->max_connections_per_client > 0) {
+		w->gate = gate_open(w->port,
+				    (unsigned)cfg->max_connections_per_client);
+		if (!w->gate) {
+			errmsg(err, len, "out of memory");
+			mg_stop(w->ctx);
+			goto fail;
+		}
+	}
 	mg_set_request_handler(w->ctx, "/", web_dispatch, w);
 
 	if (!cfg->password_file[0])
@@ -138,6 +192,7 @@ fail:
 	history_unref(w->hist);
 	webstats_unref(w->stats);
 	statecache_unref(w->cache);
+	auth_free(w->auth);
 	mg_exit_library();
 	free(w);
 	return NULL;
@@ -207,11 +262,13 @@ bool web_stop(struct web *w, double wait_s)
 		pthread_detach(t);
 		return false;
 	}
+	gate_close(w->gate);
 	mg_exit_library();
 	thermo_unref(w->rec);
 	history_unref(w->hist);
 	webstats_unref(w->stats);
 	statecache_unref(w->cache);
+	auth_free(w->auth);
 	free(w);
 	return true;
 }

@@ -14,12 +14,13 @@
 #include "core/history.h"
 #include "core/record.h"
 #include "web/api.h"
+#include "web/auth.h"
 #include "web/routes.h"
 
 /* The statuses counted by /metrics; anything else counts as "other". */
-#define WEB_COUNTED_STATUSES 200, 400, 401, 403, 404, 405, 411, 413, 415, \
-	421, 422, 429, 500, 503
-#define WEB_NSTATUS 15 /* the statuses above and "other" */
+#define WEB_COUNTED_STATUSES 200, 400, 401, 403, 404, 405, 408, 411, 413, \
+	415, 421, 422, 429, 500, 503
+#define WEB_NSTATUS 16 /* the statuses above and "other" */
 
 struct web_counts {
 	uint64_t n[ROUTE_COUNT][WEB_NSTATUS];
@@ -48,11 +49,13 @@ SS_RECORD_DECLARE(statecache, STATECACHE_FIELDS);
 
 struct web {
 	struct mg_context *ctx;
+	struct gate *gate;	/* max_connections_per_client; or NULL */
 	const struct thermo_settings *cfg;
 	thermo_handle rec;
 	history_handle hist;
 	webstats_handle stats;
 	statecache_handle cache;
+	struct auth *auth;	/* the logins (auth.h) */
 	double start;		/* CLOCK_MONOTONIC, the daemon's start */
 	int port;
 };

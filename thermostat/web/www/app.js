@@ -128,6 +128,7 @@
     setText($("heat-since"), Number.isNaN(since) ? "" : " since " + hhmm(since));
     setText($("reason"), typeof s.reason_text === "string" && s.reason_text ? s.reason_text : "\u00a0");
 
+    renderAlarm();
     renderSetpoint(fromWrite);
 
     const sw = $("mode");
@@ -164,6 +165,29 @@
     $("sp-up").setAttribute("aria-disabled", String(s.setpoint >= s.max_setpoint));
     $("sp-down").setAttribute("aria-label", "Lower the setpoint by " + STEP + " " + unitSym());
     $("sp-up").setAttribute("aria-label", "Raise the setpoint by " + STEP + " " + unitSym());
+  }
+
+  // The runaway alarm: shown while the server says it holds the heat off.
+  function renderAlarm() {
+    const a = state.alarm || {};
+    const box = $("alarm");
+    box.hidden = a.runaway !== true;
+    if (box.hidden) return;
+    const since = Date.parse(a.since);
+    let text = "the heat ran without the temperature rising (a furnace or sensor fault?)";
+    if (!Number.isNaN(since)) text += " and was turned off at " + hhmm(since);
+    if (isNum(a.temperature)) text += ", at " + a.temperature.toFixed(1) + " " + unitSym();
+    text += ". It stays off until the temperature moves, or until you clear the alarm once the furnace and the sensor are checked.";
+    setText($("alarm-text"), text);
+  }
+
+  function clearAlarm() {
+    run(() =>
+      api("PUT", "/api/v1/alarm", { runaway: false }).then((s) => {
+        applyState(s, true);
+        say("Runaway alarm cleared");
+      })
+    );
   }
 
   const SENSOR = {
@@ -489,6 +513,7 @@
     $("mode").addEventListener("click", () => {
       if (state) setMode(state.mode !== "heat");
     });
+    $("alarm-clear").addEventListener("click", clearAlarm);
 
     setInterval(() => {
       if (state) renderAge();
