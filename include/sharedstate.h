@@ -109,6 +109,7 @@ enum ss_policy {
 	SS_MUTEX = 0, /**< one mutex for readers and writers (the default) */
 	SS_SEQLOCK,   /**< readers never write shared memory; plain data only */
 	SS_RWLOCK,    /**< readers share a lock; for records that own memory */
+	SS_SNAPSHOT,  /**< readers take immutable versions (read-copy-update) */
 };
 
 /** What a field holds, for generic code walking the field table. */
@@ -142,6 +143,16 @@ struct ss_type {
 	const void *defaults;          /**< initial value when ss_new gets NULL */
 };
 
+/**
+ * Callback of a record that owns memory, for SS_SNAPSHOT, whose writers
+ * copy the current version into a new one: on entry @dst holds a byte
+ * copy of @src; replace each owned pointer in @dst with a pointer to a
+ * copy of what it points to.  Returns 0, or a negative errno value after
+ * freeing what it allocated (@dst is then discarded without the destroy
+ * callback, and the write fails with that value).
+ */
+typedef int ss_copy_fn(void *dst, const void *src);
+
 /* Fixed-size string fields.  A struct holding the array, so that the value
  * can be returned and passed by value like any other field. */
 typedef struct ss_str16 { char s[16]; } ss_str16;
@@ -174,12 +185,14 @@ static inline bool ss_str_copy(char *dst, size_t n, const char *src)
  * ss_new() - make a shared record.
  * @type:   its type; borrowed, must outlive the handle.
  * @init:   initial value (copied), or NULL for type->defaults (or zeros).
- * @policy: SS_MUTEX, SS_SEQLOCK or SS_RWLOCK.
+ * @policy: SS_MUTEX, SS_SEQLOCK, SS_RWLOCK or SS_SNAPSHOT.
  *
  * Returns a NEW reference (count 1), or NULL with errno set: EINVAL for a
  * bad type or policy (including SS_SEQLOCK with a destroy callback: a
- * seqlock reader may copy a record while a writer frees what it points to),
- * ENOMEM, or the error of a failed pthread lock initialisation.
+ * seqlock reader may copy a record while a writer frees what it points to;
+ * and SS_SNAPSHOT with a destroy callback: two versions would share what
+ * the record owns, use ss_new_with_copy), ENOMEM, or the error of a
+ * failed pthread lock initialisation.
  * ss_last_error() then says why in words.
  * Thread safety: safe.
  */
@@ -187,9 +200,24 @@ SS_WARN_UNUSED ss_state *ss_new(const struct ss_type *type, const void *init,
 				enum ss_policy policy);
 
 /**
- * ss_last_error() - why the calling thread's last failed ss_new failed.
- * Returns a borrowed string valid until this thread's next ss_new call; ""
- * when there is nothing to say.  Thread safety: per thread.
+ * ss_new_with_copy() - ss_new for a record that owns memory under
+ * SS_SNAPSHOT: @copy (see ss_copy_fn) makes each new version own copies
+ * of what the current one owns, so that every version's destroy frees
+ * only its own.  NULL copies bytes only (ss_new).  The other policies
+ * never copy a record and ignore @copy.  Errors as ss_new.
+ * The generated prefix_new passes the copy function of
+ * SS_RECORD_DEFINE_COPY (NULL for the other DEFINE macros).
+ */
+SS_WARN_UNUSED ss_state *ss_new_with_copy(const struct ss_type *type,
+					  const void *init,
+					  enum ss_policy policy,
+					  ss_copy_fn *copy);
+
+/**
+ * ss_last_error() - why the calling thread's last failed ss_new,
+ * ss_new_with_copy or ss_acquire failed.
+ * Returns a borrowed string valid until this thread's next call of one of
+ * them; "" when there is nothing to say.  Thread safety: per thread.
  */
 const char *ss_last_error(void);
 
@@ -217,7 +245,8 @@ void ss_unref(ss_state *s);
 const struct ss_type *ss_type_of(const ss_state *s);
 /** The policy @s was made with; SS_MUTEX for NULL. */
 enum ss_policy ss_policy_of(const ss_state *s);
-/** "mutex", "seqlock", "rwlock", or NULL for an unknown value. */
+/** "mutex", "seqlock", "rwlock", "snapshot", or NULL for an unknown
+ *  value. */
 const char *ss_policy_name(enum ss_policy policy);
 /** The library's version, as "MAJOR.MINOR.PATCH" (static storage). */
 const char *ss_library_version(void);
@@ -302,6 +331,42 @@ typedef int ss_view_fn(const void *record, void *ctx);
  * Returns what @fn returned, or -EINVAL, -EDEADLK, -ENOMEM.
  */
 int ss_view(const ss_state *s, ss_view_fn *fn, void *ctx);
+
+/**
+ * ss_acquire() - take the record's current version, immutable, for as long
+ * as the caller likes (SS_SNAPSHOT only): the read-copy-update reader, as
+ * Rust's arc-swap load_full.  Writers are not blocked meanwhile; they
+ * publish new versions beside it.  The caller reads the returned record
+ * (type->size bytes, and what it owns) and must not write it.
+ * Returns a NEW reference to the version, released with exactly one
+ * ss_release(@s, version), which the last holder's release turns into the
+ * type's destroy callback and the version's free (shortly after, on
+ * liburcu's call_rcu thread).  Keep a reference to @s until then.
+ * NULL with errno set on failure: EINVAL (NULL @s), EDEADLK (inside an
+ * update or view callback on @s), ENOTSUP (a policy other than
+ * SS_SNAPSHOT: nothing there stays immutable without a lock; use ss_read
+ * or ss_view; ss_last_error() says so too).  A closed record still gives
+ * versions (ss_close stops waits only).  Lock-free; never blocks.
+ */
+SS_WARN_UNUSED const void *ss_acquire(const ss_state *s);
+
+/**
+ * ss_acquire_version() - ss_acquire that also stores in *@version (when
+ * not NULL) the record version the acquired snapshot belongs to, for
+ * ss_wait.  Same errors.
+ */
+SS_WARN_UNUSED const void *ss_acquire_version(const ss_state *s,
+					      uint64_t *version);
+
+/**
+ * ss_release() - give back a version ss_acquire returned.  NULL @version
+ * is ignored.  A @version that is not one of @s's live versions (another
+ * record's, a pointer never acquired, or released more often than
+ * acquired, detected while the version is still current), and a release
+ * on a record of another policy, abort the process with a message naming
+ * the record type.  Never blocks.
+ */
+void ss_release(const ss_state *s, const void *version);
 
 /* ---------------------------------------------------------------------
  * Versions and waiting
@@ -436,6 +501,7 @@ int ss_dump(FILE *out, const struct ss_type *type, const void *record);
  *   thermo_read, thermo_update, thermo_update_timed, thermo_view,
  *   thermo_wait, thermo_close, thermo_watch_fd, thermo_unwatch_fd,
  *   thermo_version, thermo_state (the underlying ss_state *),
+ *   thermo_acquire, thermo_acquire_version, thermo_release (SS_SNAPSHOT),
  *   per field: thermo_get_F (by value), thermo_load_F (int), thermo_set_F,
  *   thermo_FIELD_F (index), SS_MASK(thermo, F) (mask bit), thermo_NFIELDS,
  *   thermo_type (the ss_type with its field table), thermo_defaults.
@@ -580,14 +646,30 @@ int ss_dump(FILE *out, const struct ss_type *type, const void *record);
 	} P##_handle;                                                        \
 	extern const struct ss_type P##_type;                                \
 	extern const struct P P##_defaults;                                  \
+	extern ss_copy_fn *const P##_copy_fn_;                               \
 	static inline P##_handle P##_new(const struct P *init,               \
 					 enum ss_policy policy)              \
 	{                                                                    \
-		P##_handle h = { ss_new(&P##_type, init, policy) };          \
+		P##_handle h = { ss_new_with_copy(&P##_type, init, policy,   \
+						  P##_copy_fn_) };           \
 		return h;                                                    \
 	}                                                                    \
 	static inline bool P##_valid(P##_handle h) { return h.ss_ != NULL; } \
 	static inline ss_state *P##_state(P##_handle h) { return h.ss_; }    \
+	SS_WARN_UNUSED static inline const struct P *P##_acquire(           \
+		P##_handle h)                                                \
+	{                                                                    \
+		return (const struct P *)ss_acquire(h.ss_);                  \
+	}                                                                    \
+	SS_WARN_UNUSED static inline const struct P *P##_acquire_version(   \
+		P##_handle h, uint64_t *version)                             \
+	{                                                                    \
+		return (const struct P *)ss_acquire_version(h.ss_, version); \
+	}                                                                    \
+	static inline void P##_release(P##_handle h, const struct P *p)      \
+	{                                                                    \
+		ss_release(h.ss_, p);                                        \
+	}                                                                    \
 	static inline P##_handle P##_ref(P##_handle h)                       \
 	{                                                                    \
 		ss_ref(h.ss_);                                               \
@@ -682,7 +764,7 @@ int ss_dump(FILE *out, const struct ss_type *type, const void *record);
 	{ #name, SS__KIND(type), offsetof(struct P, name),                   \
 	  sizeof(((struct P *)0)->name) },
 
-#define SS__DEFINE(P, LIST, destroy_fn)                                      \
+#define SS__DEFINE(P, LIST, destroy_fn, copy_fn)                             \
 	_Static_assert(P##_NFIELDS <= SS_MAX_FIELDS,                         \
 		       #P ": more than SS_MAX_FIELDS fields");               \
 	const struct P P##_defaults = { LIST(SS__DEFAULT) };                 \
@@ -692,13 +774,14 @@ int ss_dump(FILE *out, const struct ss_type *type, const void *record);
 	const struct ss_type P##_type = {                                    \
 		#P, sizeof(struct P), P##_fields_, P##_NFIELDS, destroy_fn,  \
 		&P##_defaults                                                \
-	}
+	};                                                                   \
+	ss_copy_fn *const P##_copy_fn_ = copy_fn
 
 /**
  * SS_RECORD_DEFINE(P, LIST) - in one .c file: the defaults, the field
  * table and the type descriptor P_type.
  */
-#define SS_RECORD_DEFINE(P, LIST) SS__DEFINE(P, LIST, NULL)
+#define SS_RECORD_DEFINE(P, LIST) SS__DEFINE(P, LIST, NULL, NULL)
 
 /**
  * SS_RECORD_DEFINE_DESTROY(P, LIST, fn) - the same for a record that owns
@@ -706,7 +789,21 @@ int ss_dump(FILE *out, const struct ss_type *type, const void *record);
  */
 #define SS_RECORD_DEFINE_DESTROY(P, LIST, fn)                                \
 	static void P##_destroy_tramp_(void *rec) { fn((struct P *)rec); }   \
-	SS__DEFINE(P, LIST, P##_destroy_tramp_)
+	SS__DEFINE(P, LIST, P##_destroy_tramp_, NULL)
+
+/**
+ * SS_RECORD_DEFINE_COPY(P, LIST, destroy, copy) - the same for a record
+ * that owns memory and may be SS_SNAPSHOT: destroy(struct P *) frees what
+ * a record owns; int copy(struct P *dst, const struct P *src) gives @dst,
+ * a byte copy of @src, copies of what @src owns (see ss_copy_fn).
+ */
+#define SS_RECORD_DEFINE_COPY(P, LIST, destroy_fn, copy_fn)                  \
+	static void P##_destroy_tramp_(void *rec) { destroy_fn((struct P *)rec); } \
+	static int P##_copy_tramp_(void *dst, const void *src)               \
+	{                                                                    \
+		return copy_fn((struct P *)dst, (const struct P *)src);      \
+	}                                                                    \
+	SS__DEFINE(P, LIST, P##_destroy_tramp_, P##_copy_tramp_)
 
 #ifdef __cplusplus
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Reads and writes under the three lock policies. */
+/* Reads and writes under the lock policies (SS_SNAPSHOT's versions:
+ * snapshot.c). */
 #include <config.h>
 #define _GNU_SOURCE
 #include <errno.h>
@@ -357,6 +358,10 @@ SS_EXPORT int ss_read(const ss_state *cs, void *out, uint64_t *version)
 		seq_read(s, out, 0, s->size, version);
 		return 0;
 	}
+	if (s->policy == SS_SNAPSHOT) {
+		ss__snap_copy(s, out, 0, s->size, version);
+		return 0;
+	}
 	err = read_lock(s);
 	if (unlikely(err))
 		return -err;
@@ -395,6 +400,9 @@ get_field(const struct ss_state *cs, size_t field, void *out)
 			return -err;
 		copy_bytes(out, s->rec + f->offset, f->size);
 		pthread_rwlock_unlock(&s->lk.rw);
+		return 0;
+	case SS_SNAPSHOT:
+		ss__snap_copy(s, out, f->offset, f->size, NULL);
 		return 0;
 	case SS_MUTEX:
 		break;
@@ -465,6 +473,15 @@ SS_EXPORT int ss_set(ss_state *s, size_t field, const void *in)
 		write_unlock(s);
 		return 0;
 	}
+	if (s->policy == SS_SNAPSHOT) {
+		/* A new version, a copy of the current one, gets the field. */
+		if (unlikely(!ss__snap_begin(s))) {
+			err = errno;
+			write_unlock(s);
+			return -err;
+		}
+		dst = s->rec + f->offset;
+	}
 	copy_bytes(dst, in, f->size);
 	if (s->policy == SS_SEQLOCK) {
 		seq_begin(s);
@@ -472,6 +489,8 @@ SS_EXPORT int ss_set(ss_state *s, size_t field, const void *in)
 		bump(s, UINT64_C(1) << field);
 		seq_end(s);
 	} else {
+		if (s->policy == SS_SNAPSHOT)
+			ss__snap_publish(s, UINT64_C(1) << field);
 		bump(s, UINT64_C(1) << field);
 	}
 	write_done(s, UINT64_C(1) << field);
@@ -481,9 +500,12 @@ SS_EXPORT int ss_set(ss_state *s, size_t field, const void *in)
 /* The record a callback edits, after the write lock is taken: the live
  * record for SS_MUTEX/SS_RWLOCK (its old value saved in scratch, to find
  * what changed), a working copy for SS_SEQLOCK (readers must only ever
- * see published words). */
+ * see published words), a new version for SS_SNAPSHOT (rec, its bytes
+ * before the callback in scratch; NULL with errno set on failure). */
 static void *write_begin(struct ss_state *s)
 {
+	if (s->policy == SS_SNAPSHOT)
+		return ss__snap_begin(s);
 	if (s->policy == SS_SEQLOCK) {
 		memcpy(s->scratch, s->shadow, s->size);
 		return s->scratch;
@@ -499,6 +521,8 @@ static uint64_t write_commit(struct ss_state *s)
 
 	if (s->policy != SS_SEQLOCK) {
 		changed = diff_fields(s, s->scratch, s->rec);
+		if (s->policy == SS_SNAPSHOT)
+			ss__snap_publish(s, changed);
 		if (changed)
 			bump(s, changed);
 		return changed;
@@ -537,6 +561,11 @@ static int update(struct ss_state *s, ss_update_fn *fn, void *ctx,
 	if (unlikely(err))
 		return -err;
 	rec = write_begin(s);
+	if (unlikely(!rec)) {
+		err = errno;
+		write_unlock(s);
+		return -err;
+	}
 	ss__held = &held;
 	ret = fn(rec, ctx);
 	ss__held = held.next;
@@ -606,6 +635,15 @@ SS_EXPORT int ss_update_many(ss_state *const *states, size_t n,
 	}
 	for (size_t i = 0; i < n; i++) {
 		recs[i] = write_begin(states[i]);
+		if (unlikely(!recs[i])) {
+			err = errno;
+			while (i--)
+				if (states[i]->policy == SS_SNAPSHOT)
+					ss__snap_abort(states[i]);
+			while (locked--)
+				write_unlock(order[locked]);
+			return -err;
+		}
 		held[i].s = states[i];
 		held[i].next = i ? &held[i - 1] : saved;
 	}
@@ -637,6 +675,8 @@ SS_EXPORT int ss_view(const ss_state *cs, ss_view_fn *fn, void *ctx)
 		return -EINVAL;
 	if (unlikely(ss__held != NULL) && ss__held_by_me(s))
 		return -EDEADLK;
+	if (s->policy == SS_SNAPSHOT)
+		return ss__snap_view(s, fn, ctx);
 	if (s->policy == SS_SEQLOCK) {
 		copy = s->size <= sizeof(stackbuf) ? stackbuf
 						   : malloc(s->size);

@@ -98,6 +98,15 @@ struct ss_state {
 	unsigned char *scratch;	/* update: old value or working copy */
 	_Atomic uint64_t *fver;	/* per-field versions */
 	size_t nwords;
+	/* SS_SNAPSHOT (snapshot.c): the current version, which readers
+	 * load and writers replace (the one word of this line written after
+	 * creation, and only under SS_SNAPSHOT); the copy function; the
+	 * version a writer is filling, under the writer mutex lk.mu.  `rec`
+	 * is the writers' pointer into the current version's record, or
+	 * into the one being filled during a write. */
+	struct ss_snap *_Atomic cur;
+	ss_copy_fn *copy;
+	struct ss_snap *next;
 
 	/* Written by ss_ref/ss_unref only. */
 	_Alignas(SS_CACHELINE) _Atomic int32_t refs;
@@ -164,6 +173,25 @@ SS_HIDDEN void ss__unwatch_all(struct ss_state *s);
 
 /* Test hook: how many waiters are linked into @s's list (takes wait_mu). */
 SS_HIDDEN unsigned ss__waiting(struct ss_state *s);
+
+/* SS_SNAPSHOT (snapshot.c).  init: the first version, from @init (NULL:
+ * zeros); 0 or an errno value.  fini: the last unref.  copy: a read of
+ * [off, off+size) of the current version (ss_get, ss_read).  begin: a new
+ * version, a copy of the current one, for a writer holding lk.mu; points
+ * rec at it and scratch at a copy of its bytes; returns rec, or NULL with
+ * errno set.  publish: makes it current (@changed: the fields the write
+ * changed; 0 drops it unless the type owns memory).  abort: drops it.
+ * view: ss_view on an acquired version. */
+SS_HIDDEN int ss__snap_init(struct ss_state *s, const void *init);
+SS_HIDDEN void ss__snap_fini(struct ss_state *s);
+SS_HIDDEN void ss__snap_copy(const struct ss_state *s, void *out, size_t off,
+			     size_t size, uint64_t *version);
+SS_HIDDEN void *ss__snap_begin(struct ss_state *s);
+SS_HIDDEN void ss__snap_publish(struct ss_state *s, uint64_t changed);
+SS_HIDDEN void ss__snap_abort(struct ss_state *s);
+SS_HIDDEN int ss__snap_view(struct ss_state *s, ss_view_fn *fn, void *ctx);
+/* Test hook: waits until every version retired so far is destroyed. */
+SS_HIDDEN void ss__snap_barrier(void);
 
 /* Absolute CLOCK_MONOTONIC deadline @ms from now. */
 SS_HIDDEN struct timespec ss__deadline(int ms);

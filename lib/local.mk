@@ -8,9 +8,12 @@ lib_libsharedstate_core_la_SOURCES = \
 	lib/internal.h \
 	lib/access.c \
 	lib/field.c \
+	lib/snapshot.c \
 	lib/state.c \
 	lib/wait.c
-lib_libsharedstate_core_la_CFLAGS = $(AM_CFLAGS) $(VISIBILITY_CFLAGS)
+lib_libsharedstate_core_la_CFLAGS = $(AM_CFLAGS) $(VISIBILITY_CFLAGS) \
+	$(URCU_CFLAGS)
+lib_libsharedstate_core_la_LIBADD = $(URCU_LIBS)
 
 lib_LTLIBRARIES += lib/libsharedstate.la
 lib_libsharedstate_la_SOURCES =

@@ -55,11 +55,14 @@ SS_EXPORT const char *ss_policy_name(enum ss_policy policy)
 		return "seqlock";
 	case SS_RWLOCK:
 		return "rwlock";
+	case SS_SNAPSHOT:
+		return "snapshot";
 	}
 	return NULL;
 }
 
-static int check_type(const struct ss_type *t, enum ss_policy policy)
+static int check_type(const struct ss_type *t, enum ss_policy policy,
+		      ss_copy_fn *copy)
 {
 	const char *name = t && t->name ? t->name : "(unnamed)";
 
@@ -93,6 +96,14 @@ static int check_type(const struct ss_type *t, enum ss_policy policy)
 			      "SS_SEQLOCK readers copy without a lock and could "
 			      "follow a pointer a writer just freed; use "
 			      "SS_RWLOCK or SS_MUTEX", name);
+		return EINVAL;
+	}
+	if (policy == SS_SNAPSHOT && t->destroy && !copy) {
+		ss__set_error("type %s has a destroy callback (it owns memory) "
+			      "and no copy function: SS_SNAPSHOT versions made "
+			      "by copying bytes would share what it owns; use "
+			      "ss_new_with_copy (SS_RECORD_DEFINE_COPY), or "
+			      "SS_RWLOCK", name);
 		return EINVAL;
 	}
 	return 0;
@@ -130,15 +141,16 @@ static int init_locks(struct ss_state *s)
 	return err;
 }
 
-SS_EXPORT ss_state *ss_new(const struct ss_type *type, const void *init,
-			   enum ss_policy policy)
+SS_EXPORT ss_state *ss_new_with_copy(const struct ss_type *type,
+				     const void *init, enum ss_policy policy,
+				     ss_copy_fn *copy)
 {
 	struct ss_state *s;
 	size_t nwords, off_fver, off_scratch, off_shadow, total;
 	int err;
 
 	last_error[0] = '\0';
-	err = check_type(type, policy);
+	err = check_type(type, policy, copy);
 	if (err) {
 		errno = err;
 		return NULL;
@@ -150,7 +162,8 @@ SS_EXPORT ss_state *ss_new(const struct ss_type *type, const void *init,
 	 * words for SS_SEQLOCK), then the field versions, the scratch copy,
 	 * and for SS_SEQLOCK the writers' shadow copy. */
 	nwords = round_up(type->size, 8) / 8;
-	off_fver = round_up(offsetof(struct ss_state, data) + nwords * 8,
+	off_fver = round_up(offsetof(struct ss_state, data) +
+				    (policy == SS_SNAPSHOT ? 0 : nwords * 8),
 			    SS_CACHELINE);
 	off_scratch = round_up(off_fver + type->nfields * sizeof(uint64_t),
 			       SS_CACHELINE);
@@ -186,14 +199,22 @@ SS_EXPORT ss_state *ss_new(const struct ss_type *type, const void *init,
 			memcpy(s->shadow, init, type->size);
 		/* Not yet shared: plain copies are fine. */
 		memcpy(s->words, s->shadow, nwords * 8);
-	} else {
+	} else if (policy != SS_SNAPSHOT) {
 		s->rec = s->data;
 		if (init)
 			memcpy(s->rec, init, type->size);
 	}
 	err = init_locks(s);
+	if (!err && policy == SS_SNAPSHOT) {
+		s->copy = copy;
+		err = ss__snap_init(s, init);
+		if (err) {
+			pthread_mutex_destroy(&s->lk.mu);
+			pthread_mutex_destroy(&s->wait_mu);
+		}
+	}
 	if (err) {
-		ss__set_error("type %s: lock initialisation failed: %s",
+		ss__set_error("type %s: initialisation failed: %s",
 			      type->name, strerror(err));
 		free(s);
 		errno = err;
@@ -211,10 +232,18 @@ SS_EXPORT ss_state *ss_new(const struct ss_type *type, const void *init,
 	return s;
 }
 
+SS_EXPORT ss_state *ss_new(const struct ss_type *type, const void *init,
+			   enum ss_policy policy)
+{
+	return ss_new_with_copy(type, init, policy, NULL);
+}
+
 static void destroy(struct ss_state *s)
 {
 	ss__unwatch_all(s);
-	if (s->type->destroy)
+	if (s->policy == SS_SNAPSHOT)
+		ss__snap_fini(s);
+	else if (s->type->destroy)
 		s->type->destroy(s->rec);
 	if (s->policy == SS_RWLOCK)
 		pthread_rwlock_destroy(&s->lk.rw);

@@ -63,6 +63,7 @@ tests_check_sharedstate_SOURCES = \
 	tests/check_fork.c \
 	tests/check_lifecycle.c \
 	tests/check_records.c \
+	tests/check_snapshot.c \
 	tests/check_update.c \
 	tests/check_versions.c \
 	tests/check_watch.c \

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include <config.h>
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "records.h"
 
@@ -17,6 +19,25 @@ static void owner_free(struct owner *o)
 	__atomic_fetch_add(&owner_destroyed, 1, __ATOMIC_SEQ_CST);
 }
 SS_RECORD_DEFINE_DESTROY(owner, OWNER_FIELDS, owner_free);
+
+int doc_destroyed, doc_copied, doc_copy_fails;
+
+static void doc_free(struct doc *d)
+{
+	free(d->text);
+	__atomic_fetch_add(&doc_destroyed, 1, __ATOMIC_SEQ_CST);
+}
+
+static int doc_copy(struct doc *dst, const struct doc *src)
+{
+	if (__atomic_load_n(&doc_copy_fails, __ATOMIC_SEQ_CST))
+		return -ENOMEM;
+	if (src->text && !(dst->text = strdup(src->text)))
+		return -ENOMEM;
+	__atomic_fetch_add(&doc_copied, 1, __ATOMIC_SEQ_CST);
+	return 0;
+}
+SS_RECORD_DEFINE_COPY(doc, DOC_FIELDS, doc_free, doc_copy);
 
 uint64_t pair_checksum(const struct pair *p)
 {

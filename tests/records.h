@@ -61,6 +61,15 @@ SS_RECORD_DECLARE(small, SMALL_FIELDS);
 SS_RECORD_DECLARE(owner, OWNER_FIELDS);
 extern int owner_destroyed;
 
+/* A record that owns memory and may be SS_SNAPSHOT: a copy function
+ * duplicates its text; destroys and copies are counted. */
+#define DOC_FIELDS(X)                                                        \
+	X(char *, text, NULL)                                                \
+	X(long, gen, 0)                                                      \
+	X(long, check, 0)
+SS_RECORD_DECLARE(doc, DOC_FIELDS);
+extern int doc_destroyed, doc_copied, doc_copy_fails;
+
 /* A record with the maximum number of fields. */
 #define WIDE_FIELDS(X)                                                       \
 	X(char, f00, 0) X(char, f01, 0) X(char, f02, 0) X(char, f03, 0)      \

@@ -21,9 +21,10 @@ Suite *suite_errors(void);
 Suite *suite_cancel(void);
 Suite *suite_watch(void);
 Suite *suite_fork(void);
+Suite *suite_snapshot(void);
 
 /* Every policy: tcase_add_loop_test(tc, fn, 0, NPOLICIES) gives _i. */
-#define NPOLICIES 3
+#define NPOLICIES 4
 #define POLICY ((enum ss_policy)_i)
 
 /* Milliseconds on CLOCK_MONOTONIC. */
