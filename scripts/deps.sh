@@ -23,7 +23,8 @@ ss_install_missing() {
 
 # What every build needs.
 # shellcheck disable=SC2034 # used by the scripts that source this file
-SS_BUILD_DEPS="autoconf automake libtool pkg-config make gcc g++ check mandoc"
+SS_BUILD_DEPS="autoconf automake libtool pkg-config make gcc g++ check mandoc
+	liburcu-dev"
 # What the thermostat needs to build (and its tests to run).
 # shellcheck disable=SC2034
 SS_THERMOSTAT_DEPS="libinih-dev libjansson-dev libgpiod-dev libcivetweb-dev
