@@ -50,7 +50,7 @@
  *   cancellation is not supported.
  *
  * FORK
- *   The library installs no fork handlers.  A child may use a record it
+ *   The library installs no fork handlers but liburcu's (SS_SNAPSHOT).  A child may use a record it
  *   inherited only if no other thread of the parent was inside a call on
  *   that record (sleeping in ss_wait included) when fork ran, and fork
  *   was not called from a callback on it: for instance, the parent was
@@ -59,8 +59,11 @@
  *   the record at all, not even ss_unref.  Records the child makes
  *   itself always work.  An inherited record is the child's own copy,
  *   but its watches are the parent's eventfds: the child releases them
- *   (ss_unwatch_fd) rather than read them.  See libsharedstate(7),
- *   "Fork".
+ *   (ss_unwatch_fd) rather than read them.  SS_SNAPSHOT records follow
+ *   the same rule; for them the library installs liburcu's fork handlers
+ *   (its call_rcu thread), and if another thread was inside a snapshot
+ *   read at the fork, the child's retired versions are never freed.  See
+ *   libsharedstate(7), "Fork".
  */
 #ifndef SHAREDSTATE_H
 #define SHAREDSTATE_H

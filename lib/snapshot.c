@@ -45,7 +45,8 @@
  * process ends, which costs nothing.  Callbacks run on liburcu's call_rcu
  * thread, registered by liburcu itself: the flag says so there, so that a
  * destroy callback releasing another snapshot record does not register
- * that thread twice.
+ * that thread twice.  A thread the program registered itself (it uses
+ * urcu-memb too) is recognised and left to the program.
  *
  * Fork.  On the first SS_SNAPSHOT record the library installs fork
  * handlers (pthread_atfork): liburcu's for its call_rcu threads (paused
@@ -73,6 +74,9 @@
 #include <string.h>
 
 #include <urcu/urcu-memb.h>
+/* For urcu_memb_reader.registered only (a thread the program registered
+ * itself); the library calls liburcu's functions, not these inlines. */
+#include <urcu/static/urcu-memb.h>
 
 #include "internal.h"
 
@@ -171,6 +175,13 @@ static void init_once(void)
 static __attribute__((noinline)) void register_slow(void)
 {
 	pthread_once(&once, init_once);
+	/* A program that uses urcu-memb itself may have registered this
+	 * thread: liburcu aborts on a second registration.  Such a thread
+	 * stays the program's to unregister. */
+	if (URCU_TLS(urcu_memb_reader).registered) {
+		rcu_state = LIBURCU_THREAD;
+		return;
+	}
 	pthread_mutex_lock(&registry_mu);
 	urcu_memb_register_thread();
 	pthread_mutex_unlock(&registry_mu);

@@ -8,6 +8,7 @@
 # Pages with content.
 ss_man3_pages = \
 	man/man3/SS_RECORD_DECLARE.3 \
+	man/man3/ss_acquire.3 \
 	man/man3/ss_field_index.3 \
 	man/man3/ss_new.3 \
 	man/man3/ss_read.3 \
@@ -27,6 +28,7 @@ ss_man3_links = \
 	man/man3/SS_MASK_ALL.3 \
 	man/man3/SS_MAX_FIELDS.3 \
 	man/man3/SS_RECORD_DEFINE.3 \
+	man/man3/SS_RECORD_DEFINE_COPY.3 \
 	man/man3/SS_RECORD_DEFINE_DESTROY.3 \
 	man/man3/SS_STR_SET.3 \
 	man/man3/SS_VERSION_HEX.3 \
@@ -34,6 +36,7 @@ ss_man3_links = \
 	man/man3/SS_VERSION_MINOR.3 \
 	man/man3/SS_VERSION_PATCH.3 \
 	man/man3/SS_VERSION_STRING.3 \
+	man/man3/ss_acquire_version.3 \
 	man/man3/ss_close.3 \
 	man/man3/ss_dump.3 \
 	man/man3/ss_field_version.3 \
@@ -43,9 +46,11 @@ ss_man3_links = \
 	man/man3/ss_is_closed.3 \
 	man/man3/ss_last_error.3 \
 	man/man3/ss_library_version.3 \
+	man/man3/ss_new_with_copy.3 \
 	man/man3/ss_parse_field.3 \
 	man/man3/ss_policy_name.3 \
 	man/man3/ss_policy_of.3 \
+	man/man3/ss_release.3 \
 	man/man3/ss_str_copy.3 \
 	man/man3/ss_type_of.3 \
 	man/man3/ss_unref.3 \

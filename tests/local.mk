@@ -114,7 +114,8 @@ EXTRA_DIST += \
 # Benchmarks: built with the tests (so they cannot rot), run by make bench.
 # They link the shared library, as a user's program does.
 check_PROGRAMS += tests/bench/bench
-tests_bench_bench_LDADD = lib/libsharedstate.la -lm
+tests_bench_bench_CFLAGS = $(AM_CFLAGS) $(URCU_CFLAGS)
+tests_bench_bench_LDADD = lib/libsharedstate.la $(URCU_LIBS) -lm
 BENCH_SECONDS = 20
 # The web server's figures (wrk on loopback): seconds per wrk run, and
 # how long the idle daemon is watched.

@@ -9,7 +9,9 @@
  *
  * Baselines: a hand-written accessor (pthread_mutex_lock; copy; unlock) on
  * the same record, a bare atomic increment/decrement pair, a bare
- * condition-variable handoff.  Ratios are the figures to compare between
+ * condition-variable handoff; for SS_SNAPSHOT, the SS_MUTEX reader and a
+ * bare liburcu reader of the same record published by hand (urcu-memb,
+ * called as the library calls it: without _LGPL_SOURCE).  Ratios are the figures to compare between
  * machines; absolute times are not.
  */
 #include <config.h>
@@ -25,6 +27,7 @@
 #include <unistd.h>
 
 #include <sharedstate.h>
+#include <urcu/urcu-memb.h>
 
 /* A record shaped like the thermostat's. */
 #define BREC_FIELDS(X)                                                       \
@@ -310,6 +313,292 @@ static void reader_writer(double ms, double reads_out[4])
 	}
 }
 
+/* ---- SS_SNAPSHOT ---------------------------------------------------- */
+
+/* The bare liburcu baseline: the same record behind a pointer that a
+ * writer replaces (copy, change, exchange, call_rcu) and readers copy
+ * from inside a read-side section. */
+struct bare_ver {
+	struct rcu_head rcu;
+	struct brec r;
+};
+static struct bare_ver *_Atomic bare_cur;
+
+static void bare_free(struct rcu_head *h)
+{
+	free(caa_container_of(h, struct bare_ver, rcu));
+}
+
+static void bare_read(struct brec *out)
+{
+	struct bare_ver *v;
+
+	urcu_memb_read_lock();
+	v = atomic_load_explicit(&bare_cur, memory_order_acquire);
+	*out = v->r;
+	urcu_memb_read_unlock();
+}
+
+static void bare_set_setpoint(double sp)
+{
+	struct bare_ver *v = malloc(sizeof(*v)), *old;
+
+	if (!v)
+		abort();
+	old = atomic_load_explicit(&bare_cur, memory_order_relaxed);
+	v->r = old->r;
+	v->r.setpoint = sp;
+	atomic_store_explicit(&bare_cur, v, memory_order_release);
+	urcu_memb_call_rcu(&old->rcu, bare_free);
+}
+
+enum snap_mode { SNAP_MUTEX, SNAP_LIB, SNAP_BARE };
+
+struct snap_rw {
+	brec_handle h;
+	enum snap_mode mode;
+	atomic_bool stop;
+	long reads, writes;
+};
+
+static void *snap_reader(void *arg)
+{
+	struct snap_rw *rw = arg;
+	struct brec r;
+	double acc = 0;
+	long n = 0;
+
+	pin(0);
+	urcu_memb_register_thread();
+	while (!atomic_load_explicit(&rw->stop, memory_order_relaxed)) {
+		if (rw->mode == SNAP_BARE)
+			bare_read(&r);
+		else
+			brec_read(rw->h, &r, NULL);
+		acc += r.setpoint;
+		n++;
+	}
+	urcu_memb_unregister_thread();
+	sink = acc;
+	rw->reads = n;
+	return NULL;
+}
+
+static void *snap_writer(void *arg)
+{
+	struct snap_rw *rw = arg;
+	long n = 0;
+
+	pin(1);
+	urcu_memb_register_thread();
+	while (!atomic_load_explicit(&rw->stop, memory_order_relaxed)) {
+		if (rw->mode == SNAP_BARE)
+			bare_set_setpoint((double)(n & 1));
+		else
+			brec_set_setpoint(rw->h, (double)(n & 1));
+		n++;
+	}
+	urcu_memb_unregister_thread();
+	rw->writes = n;
+	return NULL;
+}
+
+/* A reader and a continuous writer, per mode, in alternating rounds:
+ * the medians of the reads per second. */
+static void snapshot_readers(double ms, double out[3])
+{
+	enum { ROUNDS = 5, MODES = 3 };
+	static const char *const names[MODES] = { "snap.rw.mutex",
+						  "snap.rw.snapshot",
+						  "snap.rw.bare_urcu" };
+	double reads[MODES][ROUNDS], writes[MODES][ROUNDS];
+	brec_handle h[MODES];
+	char label[64];
+	struct bare_ver *b = malloc(sizeof(*b));
+
+	if (!b)
+		abort();
+	b->r = brec_defaults;
+	atomic_store(&bare_cur, b);
+	h[SNAP_MUTEX] = brec_new(NULL, SS_MUTEX);
+	h[SNAP_LIB] = brec_new(NULL, SS_SNAPSHOT);
+	h[SNAP_BARE] = (brec_handle){ NULL };
+	for (int r = 0; r < ROUNDS; r++)
+		for (int m = 0; m < MODES; m++) {
+			struct snap_rw rw = { h[m], (enum snap_mode)m, false,
+					      0, 0 };
+			pthread_t rt, wt;
+			double t0 = now_ns(), secs;
+
+			pthread_create(&rt, NULL, snap_reader, &rw);
+			pthread_create(&wt, NULL, snap_writer, &rw);
+			usleep((useconds_t)(ms / ROUNDS / MODES * 1000));
+			atomic_store(&rw.stop, true);
+			pthread_join(rt, NULL);
+			pthread_join(wt, NULL);
+			secs = (now_ns() - t0) / 1e9;
+			reads[m][r] = (double)rw.reads / secs;
+			writes[m][r] = (double)rw.writes / secs;
+		}
+	for (int m = 0; m < MODES; m++) {
+		out[m] = median(reads[m], ROUNDS);
+		snprintf(label, sizeof(label), "%s.reader", names[m]);
+		line(label, out[m] / 1e6, "Mops/s");
+		snprintf(label, sizeof(label), "%s.writer", names[m]);
+		line(label, median(writes[m], ROUNDS) / 1e6, "Mops/s");
+	}
+	brec_unref(h[SNAP_MUTEX]);
+	brec_unref(h[SNAP_LIB]);
+	urcu_memb_register_thread();
+	b = atomic_exchange(&bare_cur, NULL);
+	urcu_memb_synchronize_rcu();
+	free(b);
+	urcu_memb_barrier();
+	urcu_memb_unregister_thread();
+}
+
+/* A 16 KiB record. */
+typedef struct big16k {
+	unsigned char b[16384];
+} big16k;
+#define BIG_FIELDS(X)                                                        \
+	X(uint64_t, n, 0)                                                    \
+	X(big16k, blob, { { 0 } })
+SS_RECORD_DECLARE(big, BIG_FIELDS);
+SS_RECORD_DEFINE(big, BIG_FIELDS);
+
+struct big_run {
+	big_handle h;
+	bool writer;
+	atomic_bool stop;
+	long reads;
+};
+
+static int big_write(struct big *b, void *ctx)
+{
+	(void)ctx;
+	b->n++;
+	b->blob.b[b->n % sizeof(b->blob.b)] ^= 1;
+	return 0;
+}
+
+static void *big_writer(void *arg)
+{
+	struct big_run *br = arg;
+
+	pin(1);
+	while (!atomic_load_explicit(&br->stop, memory_order_relaxed))
+		big_update(br->h, big_write, NULL);
+	return NULL;
+}
+
+static void *big_reader(void *arg)
+{
+	struct big_run *br = arg;
+	long n = 0;
+	unsigned acc = 0;
+
+	pin(0);
+	while (!atomic_load_explicit(&br->stop, memory_order_relaxed)) {
+		const struct big *p = big_acquire(br->h);
+
+		acc += p->blob.b[p->n % sizeof(p->blob.b)] + (unsigned)p->n;
+		big_release(br->h, p);
+		n++;
+	}
+	sink = acc;
+	br->reads = n;
+	return NULL;
+}
+
+/* Acquire and read of a 16 KiB snapshot, with a continuous writer (each
+ * update copies 16 KiB) and without: ns per acquire. */
+static void snapshot_big(double ms)
+{
+	enum { ROUNDS = 5 };
+	double ns[2][ROUNDS];
+	big_handle h = big_new(NULL, SS_SNAPSHOT);
+
+	for (int r = 0; r < ROUNDS; r++)
+		for (int wr = 0; wr < 2; wr++) {
+			struct big_run br = { h, wr, false, 0 };
+			pthread_t rt, wt;
+			double t0 = now_ns();
+
+			pthread_create(&rt, NULL, big_reader, &br);
+			if (wr)
+				pthread_create(&wt, NULL, big_writer, &br);
+			usleep((useconds_t)(ms / ROUNDS / 2 * 1000));
+			atomic_store(&br.stop, true);
+			pthread_join(rt, NULL);
+			if (wr)
+				pthread_join(wt, NULL);
+			ns[wr][r] = (now_ns() - t0) / (double)(br.reads + 1);
+		}
+	line("snap.big16k.acquire.nowriter", median(ns[0], ROUNDS), "ns/op");
+	line("snap.big16k.acquire.writer", median(ns[1], ROUNDS), "ns/op");
+	line("snap.big16k.writer.vs_nowriter",
+	     median(ns[1], ROUNDS) / median(ns[0], ROUNDS), "x");
+	big_unref(h);
+}
+
+struct holder {
+	brec_handle h;
+	atomic_int state; /* 1 holding, 2 let go */
+};
+
+static void *hold_one(void *arg)
+{
+	struct holder *hd = arg;
+	const struct brec *p = brec_acquire(hd->h);
+
+	atomic_store(&hd->state, 1);
+	while (atomic_load(&hd->state) != 2)
+		usleep(1000);
+	sink = p->setpoint;
+	brec_release(hd->h, p);
+	return NULL;
+}
+
+/* Updates per second of a writer for @ms, with a reader holding one
+ * version throughout and without. */
+static void snapshot_holder(double ms)
+{
+	enum { ROUNDS = 3 };
+	double rate[2][ROUNDS];
+	brec_handle h = brec_new(NULL, SS_SNAPSHOT);
+
+	for (int r = 0; r < ROUNDS; r++)
+		for (int held = 0; held < 2; held++) {
+			struct holder hd = { h, 0 };
+			pthread_t t;
+			double t0, end;
+			long n = 0;
+
+			if (held) {
+				pthread_create(&t, NULL, hold_one, &hd);
+				while (atomic_load(&hd.state) != 1)
+					sched_yield();
+			}
+			t0 = now_ns();
+			end = t0 + ms * 1e6;
+			while (now_ns() < end) {
+				for (int i = 0; i < 64; i++, n++)
+					brec_set_setpoint(h, (double)(n & 1));
+			}
+			rate[held][r] = (double)n / ((now_ns() - t0) / 1e9);
+			if (held) {
+				atomic_store(&hd.state, 2);
+				pthread_join(t, NULL);
+			}
+		}
+	line("snap.writer.free", median(rate[0], ROUNDS) / 1e6, "Mops/s");
+	line("snap.writer.held", median(rate[1], ROUNDS) / 1e6, "Mops/s");
+	line("snap.writer.held.slowdown",
+	     median(rate[0], ROUNDS) / median(rate[1], ROUNDS), "x");
+	brec_unref(h);
+}
+
 /* ---- wake-up latency ----------------------------------------------- */
 
 struct wake {
@@ -414,7 +703,7 @@ int main(int argc, char **argv)
 	static const enum ss_policy policies[] = { SS_MUTEX, SS_SEQLOCK,
 						   SS_RWLOCK };
 	double reads[4], p50, base_p50;
-	double single_ms, rw_ms;
+	double single_ms, rw_ms, snap_ms, snap_reads[3];
 	int wake_rounds;
 	pthread_t idle;
 	char name[64];
@@ -432,10 +721,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	/* 3 policies x 3 ops + ref: 10 comparisons; the reader/writer runs;
-	 * 2 latency runs of 200 us per round. */
-	single_ms = budget_ms * 0.45 / 10;
-	rw_ms = budget_ms * 0.35;
-	wake_rounds = (int)(budget_ms * 0.2 / 2 / 0.4);
+	 * 2 latency runs of 200 us per round; SS_SNAPSHOT's runs (the held
+	 * version: 1 s per run from a budget of 20 s). */
+	single_ms = budget_ms * 0.3 / 10;
+	rw_ms = budget_ms * 0.25;
+	wake_rounds = (int)(budget_ms * 0.15 / 2 / 0.4);
+	snap_ms = budget_ms * 0.3;
 	if (wake_rounds < 100)
 		wake_rounds = 100;
 
@@ -467,6 +758,15 @@ int main(int argc, char **argv)
 	line("rw.mutex.reader.vs_baseline", reads[1] / reads[0], "x");
 	line("rw.seqlock.reader.vs_mutex", reads[2] / reads[1], "x");
 	line("rw.rwlock.reader.vs_mutex", reads[3] / reads[1], "x");
+
+	snapshot_readers(snap_ms * 0.4, snap_reads);
+	line("snap.rw.snapshot.reader.vs_mutex",
+	     snap_reads[SNAP_LIB] / snap_reads[SNAP_MUTEX], "x");
+	line("snap.rw.snapshot.reader.vs_bare_urcu",
+	     snap_reads[SNAP_LIB] / snap_reads[SNAP_BARE], "x");
+	snapshot_big(snap_ms * 0.6);
+	/* A version held for 1 s per run (6 runs) in the full bench. */
+	snapshot_holder(fmin(1000, budget_ms * 0.05));
 
 	{
 		brec_handle h = brec_new(NULL, SS_MUTEX);

@@ -18,7 +18,12 @@
  *     SS_RWLOCK) and its memory freed exactly once (every policy: the
  *     library's aligned_alloc and free are wrapped at link time, which is
  *     also how SS_SEQLOCK, whose plain-data records have no destroy
- *     callback, is checked).
+ *     callback, is checked).  SS_SNAPSHOT allocates a version per write:
+ *     after liburcu's grace periods every block the library allocated,
+ *     record and versions, was freed, each once;
+ *   - SS_SNAPSHOT: a reader that acquired a version at the start of the
+ *     round and held it to the end finds it byte for byte unchanged, and
+ *     the workers' acquired versions pass the invariants.
  * Invariants of a snapshot: a == -b; total == the sum of the slots;
  * check == checksum(a, total, slots); words.nx == ~words.x (a 16-byte
  * field set at once); the reader's own slot == its own count of updates
@@ -26,6 +31,7 @@
  * round's, intact.
  *
  *   stress [--seconds S] [--threads N] [--policy NAME]... [--round-ms M]
+ * (NAME: mutex, seqlock, rwlock, snapshot.)
  * S seconds per policy (default 5), N workers (default 2 per CPU, 4..16).
  * Prints "name value unit" lines; exits 1 on any violation, 3 when a
  * watchdog finds the run hung (a deadlock, or a waiter never woken).
@@ -46,6 +52,7 @@
 #include <sharedstate.h>
 
 #define MAX_THREADS 16
+#define NPOL 4 /* the policies: SS_MUTEX .. SS_SNAPSHOT */
 #define BLOB_MAGIC UINT64_C(0x5354524553534f4b)
 
 struct stress_words {
@@ -79,8 +86,10 @@ SS_RECORD_DECLARE(stress, STRESS_FIELDS);
 static void stress_destroy(struct stress *r);
 SS_RECORD_DEFINE_DESTROY(stress, STRESS_FIELDS, stress_destroy);
 
-/* For SS_SEQLOCK: the same record without the destroy callback (and so
- * without owned memory), which that policy requires. */
+/* For SS_SEQLOCK and SS_SNAPSHOT: the same record without the destroy
+ * callback (and so without owned memory): the seqlock requires it, and a
+ * snapshot record that owns memory needs a copy function (the Check
+ * suite tests those). */
 static struct ss_type plain_type;
 
 /* ---- memory accounting: the library's allocations, by link-time wrap -- */
@@ -90,41 +99,78 @@ void __real_free(void *p);
 void *__wrap_aligned_alloc(size_t align, size_t size);
 void __wrap_free(void *p);
 
+/* The live blocks: an open-addressing set (linear probing, deletion by
+ * shifting back), big enough for the versions a snapshot round keeps
+ * alive between grace periods. */
+#define TRACK_BITS 16
+#define TRACK_SIZE (1u << TRACK_BITS)
 static pthread_mutex_t track_mu = PTHREAD_MUTEX_INITIALIZER;
-static void *tracked[64];
+static void *tracked[TRACK_SIZE];
+static size_t ntracked;
 static atomic_long allocs, frees;
+
+static size_t track_slot(const void *p)
+{
+	return (size_t)(((uint64_t)(uintptr_t)p >> 4) *
+			UINT64_C(0x9E3779B97F4A7C15) >> (64 - TRACK_BITS));
+}
 
 void *__wrap_aligned_alloc(size_t align, size_t size)
 {
 	void *p = __real_aligned_alloc(align, size);
+	size_t i;
 
 	if (p) {
 		pthread_mutex_lock(&track_mu);
-		for (size_t i = 0; i < 64; i++)
-			if (!tracked[i]) {
-				tracked[i] = p;
-				atomic_fetch_add(&allocs, 1);
-				break;
-			}
+		if (++ntracked == TRACK_SIZE) {
+			fputs("stress: more live blocks than it can track\n",
+			      stderr);
+			abort();
+		}
+		for (i = track_slot(p); tracked[i]; i = (i + 1) % TRACK_SIZE)
+			;
+		tracked[i] = p;
+		atomic_fetch_add(&allocs, 1);
 		pthread_mutex_unlock(&track_mu);
 	}
 	return p;
 }
 
+/* Between the home slot @k of an entry and its slot @j, is @i? */
+static bool track_between(size_t k, size_t i, size_t j)
+{
+	return i <= j ? (k <= i || k > j) && i < j : k <= i && k > j;
+}
+
 void __wrap_free(void *p)
 {
+	size_t i, j;
+
 	if (p) {
 		pthread_mutex_lock(&track_mu);
-		for (size_t i = 0; i < 64; i++)
-			if (tracked[i] == p) {
-				tracked[i] = NULL;
-				atomic_fetch_add(&frees, 1);
-				break;
-			}
+		for (i = track_slot(p); tracked[i] && tracked[i] != p;
+		     i = (i + 1) % TRACK_SIZE)
+			;
+		if (tracked[i]) {
+			tracked[i] = NULL;
+			ntracked--;
+			atomic_fetch_add(&frees, 1);
+			for (j = (i + 1) % TRACK_SIZE; tracked[j];
+			     j = (j + 1) % TRACK_SIZE)
+				if (track_between(track_slot(tracked[j]), i, j)) {
+					tracked[i] = tracked[j];
+					tracked[j] = NULL;
+					i = j;
+				}
+		}
 		pthread_mutex_unlock(&track_mu);
 	}
 	__real_free(p);
 }
+
+/* The library's test hook (linked statically): waits for the versions
+ * retired so far to be freed. */
+void ss__snap_barrier(void);
 
 /* ---- invariants --------------------------------------------------------- */
 
@@ -204,7 +250,8 @@ struct round {
 	ss_state *s;
 	const char *policy;
 	int nworkers;
-	struct stress_blob *blob;	/* NULL under SS_SEQLOCK */
+	struct stress_blob *blob;	/* NULL under SS_SEQLOCK, SS_SNAPSHOT */
+	bool snapshot;			/* SS_SNAPSHOT */
 	atomic_bool stop;
 	pthread_barrier_t ops_done;	/* workers and main */
 	pthread_barrier_t release;	/* workers and main */
@@ -258,7 +305,8 @@ static void check_record(struct worker *w, const struct stress *p,
 	if ((p->words.x >> 40) >= (uint64_t)w->r->nworkers ||
 	    (p->stamp >> 40) >= (uint64_t)w->r->nworkers)
 		violation(pol, "%s: a value no worker wrote", how);
-	if (p->slots.n[w->id] != w->c.updates)
+	/* (The snapshot holder, id -1, makes no updates.) */
+	if (w->id >= 0 && p->slots.n[w->id] != w->c.updates)
 		violation(pol, "%s: worker %d sees %u of its %llu updates",
 			  how, w->id, p->slots.n[w->id],
 			  (unsigned long long)w->c.updates);
@@ -390,6 +438,60 @@ static void do_wait(struct worker *w, stress_handle h)
 			  (unsigned long long)old);
 }
 
+/* SS_SNAPSHOT: a version of one's own, checked, released. */
+static void do_acquire(struct worker *w, stress_handle h)
+{
+	uint64_t v;
+	const struct stress *p = stress_acquire_version(h, &v);
+
+	w->c.views++;
+	if (!p) {
+		violation(w->r->policy, "acquire failed");
+		return;
+	}
+	check_record(w, p, "acquire");
+	if (v < p->total)
+		violation(w->r->policy, "acquire: version %llu, total %llu",
+			  (unsigned long long)v, (unsigned long long)p->total);
+	stress_release(h, p);
+}
+
+/* SS_SNAPSHOT: one version held for the whole round, which must not
+ * change while the workers write on. */
+struct holder {
+	struct worker w;	/* for check_record */
+	ss_state *ref;
+	bool ok;
+};
+
+static void *holder_main(void *arg)
+{
+	struct holder *hd = arg;
+	stress_handle h = { hd->ref };
+	const struct stress *p = stress_acquire(h);
+	struct stress copy;
+
+	if (!p) {
+		violation(hd->w.r->policy, "holder: acquire failed");
+		ss_unref(hd->ref);
+		return NULL;
+	}
+	copy = *p;
+	check_record(&hd->w, p, "held");
+	while (!atomic_load_explicit(&hd->w.r->stop, memory_order_relaxed)) {
+		struct timespec ms = { 0, 1000000 };
+
+		nanosleep(&ms, NULL);
+	}
+	hd->ok = memcmp(&copy, p, sizeof(copy)) == 0;
+	if (!hd->ok)
+		violation(hd->w.r->policy, "a held version changed");
+	check_record(&hd->w, p, "held to the end");
+	stress_release(h, p);
+	ss_unref(hd->ref);
+	return NULL;
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -417,6 +519,10 @@ static void *worker_main(void *arg)
 			do_read(w, h);
 			break;
 		case 11:
+			if (w->r->snapshot && (x & 16)) {
+				do_acquire(w, h);
+				break;
+			}
 			w->c.views++;
 			if (stress_view(h, view_check, w) != 0)
 				violation(w->r->policy, "view failed");
@@ -506,13 +612,17 @@ static void run_round(enum ss_policy policy, int nworkers, long round_ms,
 	long allocs0 = atomic_load(&allocs), frees0 = atomic_load(&frees);
 	struct timespec nap = { round_ms / 1000, round_ms % 1000 * 1000000L };
 	uint64_t version;
+	bool owns = policy == SS_MUTEX || policy == SS_RWLOCK;
+	struct holder hd;
+	pthread_t hth;
 
 	memset(&r, 0, sizeof(r));
 	r.policy = pol;
+	r.snapshot = policy == SS_SNAPSHOT;
 	r.nworkers = nworkers;
 	atomic_init(&r.stop, false);
 	atomic_init(&r.mailbox, NULL);
-	if (policy != SS_SEQLOCK) {
+	if (owns) {
 		r.blob = malloc(sizeof(*r.blob));
 		if (!r.blob)
 			abort();
@@ -522,8 +632,7 @@ static void run_round(enum ss_policy policy, int nworkers, long round_ms,
 	init.owned = r.blob;
 	init.check = checksum(&init);
 	atomic_store(&destroyed, 0);
-	r.s = ss_new(policy == SS_SEQLOCK ? &plain_type : &stress_type, &init,
-		     policy);
+	r.s = ss_new(owns ? &stress_type : &plain_type, &init, policy);
 	if (!r.s) {
 		fprintf(stderr, "stress: ss_new(%s): %s\n", pol,
 			ss_last_error());
@@ -547,9 +656,23 @@ static void run_round(enum ss_policy policy, int nworkers, long round_ms,
 		if (pthread_create(&wth[i], NULL, worker_main, &w[i]) != 0)
 			abort();
 	}
+	if (r.snapshot) {
+		memset(&hd, 0, sizeof(hd));
+		hd.w.r = &r;
+		hd.w.id = -1;
+		hd.ref = ss_ref(r.s);
+		if (pthread_create(&hth, NULL, holder_main, &hd) != 0)
+			abort();
+	}
 	nanosleep(&nap, NULL);
 	atomic_store(&r.stop, true);
 	pthread_barrier_wait(&r.ops_done);
+	if (r.snapshot) {
+		pthread_join(hth, NULL);
+		if (!hd.ok)
+			final_violation(pol, "the held version changed");
+		rc.checks += hd.w.c.checks + 1;
+	}
 
 	/* Nobody writes now: the exact counts. */
 	for (int i = 0; i < nworkers; i++)
@@ -601,7 +724,8 @@ static void run_round(enum ss_policy policy, int nworkers, long round_ms,
 		rc.waits += wt[i].wakeups + 1;
 	}
 	ss_unref(atomic_exchange(&r.mailbox, NULL));
-	if (atomic_load(&destroyed) != 0 || atomic_load(&frees) != frees0)
+	if (atomic_load(&destroyed) != 0 ||
+	    (!r.snapshot && atomic_load(&frees) != frees0))
 		final_violation(pol, "destroyed while references were held");
 
 	/* Everyone drops the last references at once. */
@@ -612,7 +736,20 @@ static void run_round(enum ss_policy policy, int nworkers, long round_ms,
 	pthread_barrier_destroy(&r.ops_done);
 	pthread_barrier_destroy(&r.release);
 
-	if (policy != SS_SEQLOCK) {
+	if (r.snapshot) {
+		/* Every version and the record: allocated and freed once. */
+		ss__snap_barrier();
+		if (atomic_load(&allocs) - allocs0 < 2 ||
+		    atomic_load(&allocs) - allocs0 !=
+			    atomic_load(&frees) - frees0)
+			final_violation(pol, "%ld blocks allocated, %ld freed",
+					atomic_load(&allocs) - allocs0,
+					atomic_load(&frees) - frees0);
+		rc.checks++;
+		add_counts(sum, &rc);
+		return;
+	}
+	if (owns) {
 		if (atomic_load(&destroyed) != 1)
 			final_violation(pol, "destroy callback ran %d times, not "
 				  "once", atomic_load(&destroyed));
@@ -648,7 +785,8 @@ static void on_alarm(int sig)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: stress [--seconds S] [--threads N] "
-		   "[--policy mutex|seqlock|rwlock]... [--round-ms M]\n");
+		   "[--policy mutex|seqlock|rwlock|snapshot]... "
+		   "[--round-ms M]\n");
 }
 
 int main(int argc, char **argv)
@@ -656,7 +794,7 @@ int main(int argc, char **argv)
 	double seconds = 5;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN), round_ms = 200;
 	int nthreads = ncpu > 0 ? (int)(2 * ncpu) : 4;
-	bool want[3] = { false, false, false }, any = false;
+	bool want[NPOL] = { false }, any = false;
 	long total_violations = 0;
 
 	if (nthreads < 4)
@@ -683,10 +821,10 @@ int main(int argc, char **argv)
 		} else if (strcmp(argv[i], "--policy") == 0) {
 			int p;
 
-			for (p = 0; p < 3; p++)
+			for (p = 0; p < NPOL; p++)
 				if (strcmp(v, ss_policy_name((enum ss_policy)p)) == 0)
 					break;
-			if (p == 3) {
+			if (p == NPOL) {
 				usage(stderr);
 				return 2;
 			}
@@ -711,8 +849,8 @@ int main(int argc, char **argv)
 	plain_type.destroy = NULL;
 
 	signal(SIGALRM, on_alarm);
-	alarm((unsigned)(60 + 4 * 3 * seconds));
-	for (int p = 0; p < 3; p++) {
+	alarm((unsigned)(60 + 4 * NPOL * seconds));
+	for (int p = 0; p < NPOL; p++) {
 		enum ss_policy policy = (enum ss_policy)p;
 		const char *pol = ss_policy_name(policy);
 		struct counts c = { 0 };
@@ -764,7 +902,7 @@ int main(int argc, char **argv)
 		       (unsigned long long)(c.refs + c.handoffs));
 		printf("stress.%s.checks %llu checks\n", pol,
 		       (unsigned long long)c.checks);
-		if (policy != SS_SEQLOCK)
+		if (policy == SS_MUTEX || policy == SS_RWLOCK)
 			printf("stress.%s.destroyed %d records\n", pol, d);
 		printf("stress.%s.freed %ld records\n", pol,
 		       atomic_load(&frees) - f0);
