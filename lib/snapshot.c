@@ -467,6 +467,13 @@ SS_EXPORT void ss_release(const ss_state *s, const void *version)
 		ss__die("ss_release on a %s record of policy %s: ss_acquire "
 			"gave nothing to release", s->type->name,
 			ss_policy_name(s->policy));
+	/* Versions are aligned as struct ss_snap: a pointer that could not
+	 * be one is told before it is followed. */
+	if (unlikely(((uintptr_t)version - offsetof(struct ss_snap, rec)) %
+		     _Alignof(struct ss_snap)))
+		ss__die("ss_release: %p is not a version acquired from this %s "
+			"record (another record's, or released already)",
+			version, s->type->name);
 	v = snap_of(version);
 	if (unlikely(v->magic != SNAP_LIVE || v->owner != s))
 		ss__die("ss_release: %p is not a version acquired from this %s "
