@@ -255,6 +255,10 @@ static void snap_put(struct ss_snap *v, const char *caller)
 	if (unlikely(old < 1))
 		ss__die("%s: a version of a %s record released more often "
 			"than acquired", caller, v->type->name);
+	/* The last holder: its decrement, which read every other one's
+	 * (acq_rel), comes before the reclaimer's acquire too. */
+	tsan_release(v);
+	SS_ANNOTATE_HAPPENS_BEFORE(v);
 	register_me();
 	urcu_memb_call_rcu(&v->rcu, snap_free_rcu);
 }
@@ -279,6 +283,9 @@ static struct ss_snap *snap_get(const struct ss_state *cs)
 			       &v->refs, &n, n + 1, memory_order_acquire,
 			       memory_order_acquire))
 			;
+		/* For the checkers: this look at v->refs, even a failed
+		 * one, ends before v's reclaimer starts. */
+		tsan_release(v);
 		if (likely(n > 0))
 			break;
 	}

@@ -22,9 +22,14 @@ endif
 endif
 endif
 # ThreadSanitizer: no 1 s sleep at every exit (daemon tests time their
-# shutdown), and the third-party suppressions.
+# shutdown), and the third-party suppressions.  die_after_fork=0: a child
+# forked from a process with an SS_SNAPSHOT record (whose liburcu call_rcu
+# thread makes it multithreaded) starts its own call_rcu thread, which
+# TSan refuses by default after a multithreaded fork (check_fork.c's
+# children follow the library's fork rule: no other thread was inside a
+# call on the record).
 if SANITIZE_THREAD
-TSAN_ENV = TSAN_OPTIONS='atexit_sleep_ms=0:suppressions=$(abs_top_srcdir)/tests/tsan.supp'; \
+TSAN_ENV = TSAN_OPTIONS='atexit_sleep_ms=0:die_after_fork=0:suppressions=$(abs_top_srcdir)/tests/tsan.supp'; \
 	export TSAN_OPTIONS;
 else
 TSAN_ENV =
