@@ -340,10 +340,11 @@ void ss__snap_copy(const struct ss_state *cs, void *out, size_t off,
 	memcpy(out, v->rec + off, size);
 	if (version)
 		*version = v->version;
-	urcu_memb_read_unlock();
-	/* For the checkers: this read ends before @v's reclaimer starts. */
+	/* For the checkers: this read ends before @v's reclaimer starts
+	 * (said inside the section: the grace period ends after it). */
 	SS_ANNOTATE_HAPPENS_BEFORE(v);
 	tsan_release(v);
+	urcu_memb_read_unlock();
 }
 
 void *ss__snap_begin(struct ss_state *s)
