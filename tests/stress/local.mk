@@ -21,9 +21,12 @@ EXTRA_DIST += \
 
 STRESS_SECONDS = 60
 STRESS_FLAGS = --seconds $(STRESS_SECONDS)
+# In a TSan build, make check's TSAN_OPTIONS (tests/local.mk): the
+# suppressions of third-party code (liburcu's rcu_barrier) and
+# die_after_fork=0 apply to make stress too.
 .PHONY: stress
 stress: tests/stress/stress$(EXEEXT)
-	$(AM_V_at)tests/stress/stress $(STRESS_FLAGS)
+	$(AM_V_at)$(TSAN_ENV) tests/stress/stress $(STRESS_FLAGS)
 
 # make valgrind: memcheck over every Check runner, the examples, the fuzz
 # corpus replay and a short stress run (errors and definite or indirect
