@@ -8,8 +8,9 @@
  *     on success and a negated errno value on failure: -EINVAL (bad
  *     argument), -EDEADLK (called on a handle from inside that handle's own
  *     update or view callback), -ETIMEDOUT, -ECANCELED (the handle was
- *     closed: ss_wait only), -ENOMEM, or -err for an unexpected error of a
- *     pthread call.  They never touch errno.
+ *     closed: ss_wait and ss_watch_fd only), -ENOMEM, or -err for an
+ *     unexpected error of a pthread or system call.  They never touch
+ *     errno.
  *   - Functions returning a pointer return NULL on failure and set errno.
  *   - Functions returning a value by value (ss_version, the generated
  *     prefix_get_FIELD getters) cannot report an error; misuse that would
@@ -23,6 +24,8 @@
  *   is BORROWED: the caller must hold a reference for the whole call.
  *   Type descriptors (struct ss_type) are borrowed by every handle made
  *   from them and must outlive those handles (they are normally static).
+ *   The file descriptor of ss_watch_fd belongs to the record: the caller
+ *   polls and reads it, ss_unwatch_fd or the last ss_unref closes it.
  *
  * THREAD SAFETY
  *   Every function taking an ss_state is safe to call from any thread at
@@ -32,6 +35,32 @@
  *   that calls accessors of ANOTHER record can deadlock with a thread doing
  *   the reverse; that is not detected: change several records together
  *   with ss_update_many, which locks them in address order.
+ *
+ * CANCELLATION (pthread_cancel)
+ *   ss_wait is a cancellation point: a thread cancelled while it sleeps
+ *   there, or that calls it with a cancel pending, gives back all it held
+ *   (the record works on as if the wait had returned).  No other function
+ *   is one, except ss_dump, which writes through stdio; in particular the
+ *   calls that block on a record's lock (ss_set, ss_update,
+ *   ss_update_timed...) are not.  A callback runs with the record locked:
+ *   a cancel acting inside it (at a printf, a write...) would leave the
+ *   record locked for ever, so do not let one: a thread that may be
+ *   cancelled and whose callback calls a cancellation point disables
+ *   cancellation around the call (pthread_setcancelstate).  Asynchronous
+ *   cancellation is not supported.
+ *
+ * FORK
+ *   The library installs no fork handlers.  A child may use a record it
+ *   inherited only if no other thread of the parent was inside a call on
+ *   that record (sleeping in ss_wait included) when fork ran, and fork
+ *   was not called from a callback on it: for instance, the parent was
+ *   single-threaded at the fork.  Otherwise the record's lock may be held
+ *   by a thread the child does not have, and the child must not touch
+ *   the record at all, not even ss_unref.  Records the child makes
+ *   itself always work.  An inherited record is the child's own copy,
+ *   but its watches are the parent's eventfds: the child releases them
+ *   (ss_unwatch_fd) rather than read them.  See libsharedstate(7),
+ *   "Fork".
  */
 #ifndef SHAREDSTATE_H
 #define SHAREDSTATE_H
@@ -67,7 +96,8 @@ extern "C" {
 
 /** Most fields a record may have: one bit each in a 64-bit mask. */
 #define SS_MAX_FIELDS 64
-/** A mask naming every field of any record. */
+/** A mask naming every field of any record (the bits beyond a record's
+ *  last field are ignored). */
 #define SS_MASK_ALL UINT64_MAX
 
 /** An opaque, reference-counted shared record. */
@@ -292,11 +322,16 @@ uint64_t ss_field_version(const ss_state *s, size_t field);
  * Because the caller passes what it last saw, no change made between its
  * read and its wait is lost.  Changes to fields outside @mask, and writes
  * that leave the bytes equal, do not wake the caller.  A @mask of 0 waits
- * only for the timeout or ss_close.
+ * only for the timeout or ss_close.  Bits beyond the record's last field
+ * are ignored when @mask names at least one field (SS_MASK_ALL works on
+ * every record); a non-zero @mask naming no field of the record (another
+ * record's bit, say) is -EINVAL.
  * @timeout_ms: CLOCK_MONOTONIC milliseconds; negative waits for ever;
  *   0 only checks.
  * Returns 0 (changed), -ETIMEDOUT, -ECANCELED (the record was closed: now
- * or before the call; this wins over a change), -EINVAL, -EDEADLK.
+ * or before the call; this wins over a change), -EINVAL (NULL argument,
+ * a mask naming no field), -EDEADLK.
+ * A cancellation point (see CANCELLATION above), even with @timeout_ms 0.
  */
 int ss_wait(ss_state *s, uint64_t *seen, uint64_t mask, int timeout_ms);
 
@@ -310,6 +345,40 @@ void ss_close(ss_state *s);
 
 /** Whether ss_close was called on @s; false for NULL. */
 bool ss_is_closed(const ss_state *s);
+
+/**
+ * ss_watch_fd() - a file descriptor that becomes readable when a field in
+ * @mask changes, for poll(2), epoll(7) or any event loop: the waiting of
+ * ss_wait without a thread.
+ * @mask: as for ss_wait (0: only the close; -EINVAL if it names no field).
+ *
+ * The descriptor is an eventfd (close-on-exec, non-blocking).  It becomes
+ * readable (POLLIN, EPOLLIN) when, after this call, a write changes a
+ * field in @mask, and when the record is closed.  Reading it (8 bytes:
+ * the number of signals since the last read, at least 1) makes it
+ * unreadable again until the next change: read it, then read the record.
+ * Every change made after the caller's read of the record makes it
+ * readable.  Closing is reported as readable too (an eventfd cannot
+ * report a hang-up): after each wake-up, a caller that sees ss_is_closed
+ * stops watching.
+ *
+ * Ownership: the RECORD owns the descriptor.  The caller may poll and
+ * read it; it must not close it (nor write to it): ss_unwatch_fd closes
+ * it, and so does the last ss_unref of the record, for every watch left.
+ * Remove it from an event loop before either.
+ * Returns the descriptor (>= 0), or -EINVAL, -EDEADLK, -ECANCELED (the
+ * record is closed), -ENOMEM, or eventfd's error negated (-EMFILE...).
+ * Not a cancellation point.  A watch costs writers nothing until it is
+ * created; writes that touch no field of its mask make no system call.
+ */
+SS_WARN_UNUSED int ss_watch_fd(ss_state *s, uint64_t mask);
+
+/**
+ * ss_unwatch_fd() - stop the watch @fd of @s and close @fd.  Returns 0, or
+ * -EINVAL if @fd is not a watch of @s (already released, or another
+ * record's).  Not a cancellation point.
+ */
+int ss_unwatch_fd(ss_state *s, int fd);
 
 /* ---------------------------------------------------------------------
  * Field tables: generic code over any record type
@@ -365,7 +434,7 @@ int ss_dump(FILE *out, const struct ss_type *type, const void *record);
  * record: passing another record's handle does not compile), and
  *   thermo_new(init_or_NULL, policy), thermo_valid, thermo_ref, thermo_unref,
  *   thermo_read, thermo_update, thermo_update_timed, thermo_view,
- *   thermo_wait, thermo_close,
+ *   thermo_wait, thermo_close, thermo_watch_fd, thermo_unwatch_fd,
  *   thermo_version, thermo_state (the underlying ss_state *),
  *   per field: thermo_get_F (by value), thermo_load_F (int), thermo_set_F,
  *   thermo_FIELD_F (index), SS_MASK(thermo, F) (mask bit), thermo_NFIELDS,
@@ -572,6 +641,15 @@ int ss_dump(FILE *out, const struct ss_type *type, const void *record);
 		return ss_wait(h.ss_, seen, mask, timeout_ms);               \
 	}                                                                    \
 	static inline void P##_close(P##_handle h) { ss_close(h.ss_); }      \
+	SS_WARN_UNUSED static inline int P##_watch_fd(P##_handle h,          \
+						      uint64_t mask)         \
+	{                                                                    \
+		return ss_watch_fd(h.ss_, mask);                             \
+	}                                                                    \
+	static inline int P##_unwatch_fd(P##_handle h, int fd)               \
+	{                                                                    \
+		return ss_unwatch_fd(h.ss_, fd);                             \
+	}                                                                    \
 	static inline uint64_t P##_version(P##_handle h)                     \
 	{                                                                    \
 		return ss_version(h.ss_);                                    \

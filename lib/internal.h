@@ -75,6 +75,15 @@ struct ss_waiter {
 	struct ss_waiter **pprev;
 };
 
+/* A watch (ss_watch_fd): an eventfd the writers of a field in @mask, and
+ * ss_close, make readable.  Linked under wait_mu and counted in nwaiters
+ * like a waiter, so that a writer that sees neither does nothing more. */
+struct ss_watch {
+	int fd;			/* eventfd, EFD_CLOEXEC | EFD_NONBLOCK */
+	uint64_t mask;		/* fields that make it readable */
+	struct ss_watch *next;
+};
+
 struct ss_state {
 	/* Read-only after creation: readers touch only this line, the seq
 	 * line (SS_SEQLOCK) or the lock (the others). */
@@ -103,6 +112,7 @@ struct ss_state {
 	 * waiter registering itself (wait_mu, then the record lock). */
 	_Alignas(SS_CACHELINE) pthread_mutex_t wait_mu;
 	struct ss_waiter *waiters;
+	struct ss_watch *watches;
 	_Atomic bool closed;
 
 	/* Written by writers under the write lock, and read by readers: the
@@ -111,7 +121,8 @@ struct ss_state {
 	 * all three. */
 	_Alignas(SS_CACHELINE) _Atomic ss_word seq;	/* SS_SEQLOCK */
 	_Atomic uint64_t version;
-	_Atomic uint32_t nwaiters;	/* changed under the record lock */
+	/* Waiters and watches; counted under the record lock. */
+	_Atomic uint32_t nwaiters;
 	/* The record: plain bytes (SS_MUTEX, SS_RWLOCK) or published words
 	 * (SS_SEQLOCK), aligned for any type; nwords * 8 bytes. */
 	_Alignas(16) unsigned char data[];
@@ -147,6 +158,12 @@ SS_HIDDEN void ss__wake(struct ss_state *s, uint64_t changed);
 /* Test hook: force the reference count (tests of saturation/underflow). */
 SS_HIDDEN void ss__set_refcount(struct ss_state *s, int32_t count);
 SS_HIDDEN int32_t ss__refcount(const struct ss_state *s);
+
+/* Closes every watch of @s and frees them: the last unref (wait.c). */
+SS_HIDDEN void ss__unwatch_all(struct ss_state *s);
+
+/* Test hook: how many waiters are linked into @s's list (takes wait_mu). */
+SS_HIDDEN unsigned ss__waiting(struct ss_state *s);
 
 /* Absolute CLOCK_MONOTONIC deadline @ms from now. */
 SS_HIDDEN struct timespec ss__deadline(int ms);

@@ -213,6 +213,7 @@ SS_EXPORT ss_state *ss_new(const struct ss_type *type, const void *init,
 
 static void destroy(struct ss_state *s)
 {
+	ss__unwatch_all(s);
 	if (s->type->destroy)
 		s->type->destroy(s->rec);
 	if (s->policy == SS_RWLOCK)

@@ -14,6 +14,11 @@
  * after the writer released it, and then its check sees the write.  A
  * writer that sees no waiter does no more than one relaxed load.
  *
+ * Watches (ss_watch_fd) are eventfds in a second list under wait_mu,
+ * counted in nwaiters like waiters and signalled from the same places: a
+ * writer writes to those whose mask meets its change, and ss_close to
+ * all.  No watch, no system call.
+ *
  * Lock order: the record lock and wait_mu are never held together by a
  * waiter; writers and ss_close take wait_mu after (or, inside an update
  * callback, while) holding the record lock.  So ss_close may be called
@@ -22,6 +27,9 @@
 #include <config.h>
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdlib.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -58,29 +66,104 @@ static uint64_t field_mask(const struct ss_state *s)
 				: (UINT64_C(1) << s->nfields) - 1;
 }
 
-SS_EXPORT int ss_wait(ss_state *s, uint64_t *seen, uint64_t mask,
-		      int timeout_ms)
+/* A mask of 0 means "no field" (only the close, or the timeout); a mask
+ * that names no field of the record is a mistake, most likely another
+ * record's bit: it would wait for ever.  Bits beyond the last field are
+ * dropped when the mask names at least one field, so that SS_MASK_ALL
+ * and SS_MASK_ALL & ~SS_MASK(P, f) keep their meaning on every record.
+ * (By value: no variable of ss_wait's frame has its address taken, see
+ * wait_registered.) */
+static bool usable_mask(const struct ss_state *s, uint64_t mask)
+{
+	return !mask || (mask & field_mask(s));
+}
+
+/* A sleeping waiter: its entry in the list and its count, which it must
+ * give back however it leaves. */
+struct wait_hold {
+	struct ss_state *s;
+	struct ss_waiter *w;
+};
+
+/*
+ * Leaves the list, with wait_mu held, and releases wait_mu: on every
+ * return of a registered ss_wait, and as the cancellation cleanup
+ * handler.  pthread_cond_wait and pthread_cond_timedwait, the only
+ * cancellation points of a registered wait, reacquire the mutex before
+ * the first handler runs (POSIX), so the handler finds wait_mu held as
+ * the normal path does.  Without it a cancelled waiter would leave
+ * wait_mu locked and its entry, on a stack that no longer exists, in the
+ * list: every later changing write and ss_close would hang.
+ *
+ * The count is given back without the record lock, as it always was: a
+ * writer reads it under the record lock only to learn whether a counted
+ * waiter may need a signal; a waiter that has unlinked itself needs none,
+ * and the others' counts are still there.
+ */
+static void wait_leave(void *arg)
+{
+	struct wait_hold *h = arg;
+	struct ss_waiter *w = h->w;
+
+	*w->pprev = w->next;
+	if (w->next)
+		w->next->pprev = w->pprev;
+	atomic_fetch_sub_explicit(&h->s->nwaiters, 1, memory_order_relaxed);
+	pthread_mutex_unlock(&h->s->wait_mu);
+	pthread_cond_destroy(&w->cond);
+}
+
+/* Sleeps, registered and holding wait_mu, until a change in @mask after
+ * *@seen, the close or @deadline (NULL: none). */
+static int sleep_registered(struct ss_state *s, struct ss_waiter *w,
+			    uint64_t *seen, uint64_t mask,
+			    const struct timespec *deadline)
+{
+	int err;
+
+	for (;;) {
+		if (atomic_load_explicit(&s->closed, memory_order_acquire))
+			return -ECANCELED;
+		if (mask && changed_since(s, *seen, mask))
+			break;
+		if (!deadline)
+			err = pthread_cond_wait(&w->cond, &s->wait_mu);
+		else
+			err = pthread_cond_timedwait(&w->cond, &s->wait_mu,
+						     deadline);
+		if (err == ETIMEDOUT) {
+			/* One last look: a change may have raced the clock. */
+			if (atomic_load_explicit(&s->closed,
+						 memory_order_acquire))
+				return -ECANCELED;
+			if (mask && changed_since(s, *seen, mask))
+				break;
+			return -ETIMEDOUT;
+		}
+	}
+	*seen = atomic_load_explicit(&s->version, memory_order_acquire);
+	return 0;
+}
+
+/*
+ * Registers a waiter and sleeps (the slow half of ss_wait).  The cleanup
+ * handler's setjmp is in here, in a frame that changes none of its
+ * variables after it.  The deadline is computed here too, so that
+ * ss_wait's own frame holds no variable whose address is taken:
+ * AddressSanitizer puts red zones around those, and does not clear them
+ * when a cancellation unwinds the frame; the thread's exit then trips on
+ * them (a false stack-buffer-underflow, google/sanitizers#1399), for a
+ * cancel acting at ss_wait's entry.
+ */
+static int wait_registered(struct ss_state *s, uint64_t *seen, uint64_t mask,
+			   int timeout_ms)
 {
 	struct ss_waiter w;
-	pthread_condattr_t ca;
+	struct wait_hold hold = { s, &w };
 	struct timespec deadline;
-	int err, ret = -ETIMEDOUT;
+	pthread_condattr_t ca;
+	int err, ret;
 
-	if (!s || !seen)
-		return -EINVAL;
-	if (unlikely(ss__held != NULL) && ss__held_by_me(s))
-		return -EDEADLK;
-	mask &= field_mask(s);
-
-	/* Fast path: no registration when the answer is already known. */
-	if (atomic_load_explicit(&s->closed, memory_order_acquire))
-		return -ECANCELED;
-	if (mask && changed_since(s, *seen, mask)) {
-		*seen = atomic_load_explicit(&s->version, memory_order_acquire);
-		return 0;
-	}
-	if (timeout_ms == 0)
-		return -ETIMEDOUT;
 	if (timeout_ms > 0)
 		deadline = ss__deadline(timeout_ms);
 
@@ -108,41 +191,59 @@ SS_EXPORT int ss_wait(ss_state *s, uint64_t *seen, uint64_t mask,
 		w.next->pprev = &w.next;
 	s->waiters = &w;
 
-	for (;;) {
-		if (atomic_load_explicit(&s->closed, memory_order_acquire)) {
-			ret = -ECANCELED;
-			break;
-		}
-		if (mask && changed_since(s, *seen, mask)) {
-			ret = 0;
-			break;
-		}
-		if (timeout_ms < 0)
-			err = pthread_cond_wait(&w.cond, &s->wait_mu);
-		else
-			err = pthread_cond_timedwait(&w.cond, &s->wait_mu,
-						     &deadline);
-		if (err == ETIMEDOUT) {
-			/* One last look: a change may have raced the clock. */
-			if (atomic_load_explicit(&s->closed,
-						 memory_order_acquire))
-				ret = -ECANCELED;
-			else if (mask && changed_since(s, *seen, mask))
-				ret = 0;
-			else
-				ret = -ETIMEDOUT;
-			break;
-		}
-	}
-	if (ret == 0)
-		*seen = atomic_load_explicit(&s->version, memory_order_acquire);
-	atomic_fetch_sub_explicit(&s->nwaiters, 1, memory_order_relaxed);
-	*w.pprev = w.next;
-	if (w.next)
-		w.next->pprev = w.pprev;
-	pthread_mutex_unlock(&s->wait_mu);
-	pthread_cond_destroy(&w.cond);
+	pthread_cleanup_push(wait_leave, &hold);
+	ret = sleep_registered(s, &w, seen, mask,
+			       timeout_ms < 0 ? NULL : &deadline);
+	pthread_cleanup_pop(1);
 	return ret;
+}
+
+SS_EXPORT int ss_wait(ss_state *s, uint64_t *seen, uint64_t mask,
+		      int timeout_ms)
+{
+	if (!s || !seen || !usable_mask(s, mask))
+		return -EINVAL;
+	if (unlikely(ss__held != NULL) && ss__held_by_me(s))
+		return -EDEADLK;
+	mask &= field_mask(s);
+	/* A cancellation point even when it does not sleep, as read(2) is
+	 * when data is there: a pending cancel acts here, before anything
+	 * is taken. */
+	pthread_testcancel();
+
+	/* Fast path: no registration when the answer is already known. */
+	if (atomic_load_explicit(&s->closed, memory_order_acquire))
+		return -ECANCELED;
+	if (mask && changed_since(s, *seen, mask)) {
+		*seen = atomic_load_explicit(&s->version, memory_order_acquire);
+		return 0;
+	}
+	if (timeout_ms == 0)
+		return -ETIMEDOUT;
+	return wait_registered(s, seen, mask, timeout_ms);
+}
+
+/*
+ * Makes the watches readable whose mask meets @changed (every watch when
+ * @all: the close).  Under wait_mu.  write(2) on an eventfd neither
+ * blocks (EFD_NONBLOCK: a counter at its maximum is readable already)
+ * nor may be left to cancel the writer here, with wait_mu held: it is a
+ * cancellation point, so cancellation is off around it; and the calls
+ * that come here (ss_set...) must leave errno alone.
+ */
+static void signal_watches(struct ss_state *s, uint64_t changed, bool all)
+{
+	const uint64_t one = 1;
+	int saved = errno, cancel;
+
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
+	for (struct ss_watch *w = s->watches; w; w = w->next)
+		if (all || (w->mask & changed))
+			if (write(w->fd, &one, sizeof(one)) < 0) {
+				/* EAGAIN only: readable anyway. */
+			}
+	pthread_setcancelstate(cancel, NULL);
+	errno = saved;
 }
 
 void ss__wake(struct ss_state *s, uint64_t changed)
@@ -151,6 +252,8 @@ void ss__wake(struct ss_state *s, uint64_t changed)
 	for (struct ss_waiter *w = s->waiters; w; w = w->next)
 		if (w->mask & changed)
 			pthread_cond_signal(&w->cond);
+	if (s->watches)
+		signal_watches(s, changed, false);
 	pthread_mutex_unlock(&s->wait_mu);
 }
 
@@ -162,6 +265,8 @@ SS_EXPORT void ss_close(ss_state *s)
 	pthread_mutex_lock(&s->wait_mu);
 	for (struct ss_waiter *w = s->waiters; w; w = w->next)
 		pthread_cond_signal(&w->cond);
+	if (s->watches)
+		signal_watches(s, 0, true);
 	pthread_mutex_unlock(&s->wait_mu);
 }
 
@@ -169,4 +274,132 @@ SS_EXPORT bool ss_is_closed(const ss_state *s)
 {
 	return s && atomic_load_explicit(&((struct ss_state *)s)->closed,
 					 memory_order_acquire);
+}
+
+unsigned ss__waiting(struct ss_state *s)
+{
+	unsigned n = 0;
+
+	pthread_mutex_lock(&s->wait_mu);
+	for (struct ss_waiter *w = s->waiters; w; w = w->next)
+		n++;
+	pthread_mutex_unlock(&s->wait_mu);
+	return n;
+}
+
+/* ---- watches ------------------------------------------------------- */
+
+/* close(2), which is a cancellation point, as none: the calls that come
+ * here are not ones; and errno stays as it was. */
+static void close_quietly(int fd)
+{
+	int saved = errno, cancel;
+
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
+	close(fd);
+	pthread_setcancelstate(cancel, NULL);
+	errno = saved;
+}
+
+/*
+ * A watch is linked first, under wait_mu, then counted under the record
+ * lock: a writer that reads the count after it (under the record lock)
+ * finds the watch in the list when it takes wait_mu.  A write before the
+ * count may or may not signal it; the caller reads the record after this
+ * returns, and every change after that read signals it.  Closing is
+ * checked under wait_mu: ss_close sets the flag before it takes wait_mu
+ * to signal the watches, so a watch is either refused or signalled.
+ */
+SS_EXPORT int ss_watch_fd(ss_state *s, uint64_t mask)
+{
+	struct ss_watch *w;
+	int fd, err, saved = errno;
+
+	if (!s || !usable_mask(s, mask))
+		return -EINVAL;
+	if (unlikely(ss__held != NULL) && ss__held_by_me(s))
+		return -EDEADLK;
+	mask &= field_mask(s);
+	if (atomic_load_explicit(&s->closed, memory_order_acquire))
+		return -ECANCELED;
+	w = malloc(sizeof(*w));
+	if (!w) {
+		errno = saved;
+		return -ENOMEM;
+	}
+	fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (fd < 0) {
+		err = errno;
+		free(w);
+		errno = saved;
+		return -err;
+	}
+	w->fd = fd;
+	w->mask = mask;
+
+	pthread_mutex_lock(&s->wait_mu);
+	if (atomic_load_explicit(&s->closed, memory_order_acquire)) {
+		pthread_mutex_unlock(&s->wait_mu);
+		err = ECANCELED;
+		goto fail;
+	}
+	w->next = s->watches;
+	s->watches = w;
+	pthread_mutex_unlock(&s->wait_mu);
+
+	err = lock_record(s);
+	if (unlikely(err)) {
+		pthread_mutex_lock(&s->wait_mu);
+		for (struct ss_watch **pw = &s->watches; *pw; pw = &(*pw)->next)
+			if (*pw == w) {
+				*pw = w->next;
+				break;
+			}
+		pthread_mutex_unlock(&s->wait_mu);
+		goto fail;
+	}
+	atomic_fetch_add_explicit(&s->nwaiters, 1, memory_order_relaxed);
+	unlock_record(s);
+	return fd;
+
+fail:
+	close_quietly(fd);
+	free(w);
+	return -err;
+}
+
+SS_EXPORT int ss_unwatch_fd(ss_state *s, int fd)
+{
+	struct ss_watch *w = NULL;
+
+	if (!s || fd < 0)
+		return -EINVAL;
+	pthread_mutex_lock(&s->wait_mu);
+	for (struct ss_watch **pw = &s->watches; *pw; pw = &(*pw)->next)
+		if ((*pw)->fd == fd) {
+			w = *pw;
+			*pw = w->next;
+			/* Unlinked, it needs no signal: see wait_leave. */
+			atomic_fetch_sub_explicit(&s->nwaiters, 1,
+						  memory_order_relaxed);
+			break;
+		}
+	pthread_mutex_unlock(&s->wait_mu);
+	if (!w)
+		return -EINVAL;
+	close_quietly(w->fd);
+	free(w);
+	return 0;
+}
+
+void ss__unwatch_all(struct ss_state *s)
+{
+	struct ss_watch *w = s->watches, *next;
+
+	s->watches = NULL;
+	for (; w; w = next) {
+		next = w->next;
+		close_quietly(w->fd);
+		free(w);
+	}
 }

@@ -16,7 +16,8 @@ ss_man3_pages = \
 	man/man3/ss_update.3 \
 	man/man3/ss_version.3 \
 	man/man3/ss_view.3 \
-	man/man3/ss_wait.3
+	man/man3/ss_wait.3 \
+	man/man3/ss_watch_fd.3
 
 # .so links: every other exported function and documented macro.
 ss_man3_links = \
@@ -48,6 +49,7 @@ ss_man3_links = \
 	man/man3/ss_str_copy.3 \
 	man/man3/ss_type_of.3 \
 	man/man3/ss_unref.3 \
+	man/man3/ss_unwatch_fd.3 \
 	man/man3/ss_update_many.3 \
 	man/man3/ss_update_timed.3
 

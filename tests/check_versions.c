@@ -242,6 +242,46 @@ START_TEST(wait_rejects_bad_arguments)
 }
 END_TEST
 
+/* A mask naming no field of the record would wait for ever: it is a
+ * mistake (another record's bit), refused at once.  Bits beyond the last
+ * field next to a real one are ignored, so SS_MASK_ALL and its
+ * complements keep working. */
+START_TEST(wait_rejects_mask_naming_no_field)
+{
+	small_handle h = small_new(NULL, POLICY);
+	uint64_t seen = 0;
+
+	ck_assert_int_eq(small_wait(h, &seen, UINT64_C(1) << small_NFIELDS, 20),
+			 -EINVAL);
+	ck_assert_int_eq(small_wait(h, &seen, UINT64_C(1) << 63, 20), -EINVAL);
+	ck_assert_int_eq(small_wait(h, &seen,
+				    ~(SS_MASK(small, x) | SS_MASK(small, y) |
+				      SS_MASK(small, z)), 20), -EINVAL);
+	small_set_y(h, 1);
+	ck_assert_int_eq(small_wait(h, &seen, SS_MASK_ALL & ~SS_MASK(small, x),
+				    20), 0);
+	ck_assert_uint_eq(seen, 1);
+	/* Refused even when closed: the argument is checked first. */
+	small_close(h);
+	ck_assert_int_eq(small_wait(h, &seen, UINT64_C(1) << 40, 20), -EINVAL);
+	ck_assert_int_eq(small_wait(h, &seen, SS_MASK_ALL, 20), -ECANCELED);
+	small_unref(h);
+}
+END_TEST
+
+/* The widest record: every bit names a field. */
+START_TEST(wait_accepts_every_bit_of_widest_record)
+{
+	wide_handle h = wide_new(NULL, POLICY);
+	uint64_t seen = 0;
+
+	ck_assert_int_eq(wide_wait(h, &seen, UINT64_C(1) << 63, 0), -ETIMEDOUT);
+	wide_set_f63(h, 1);
+	ck_assert_int_eq(wide_wait(h, &seen, UINT64_C(1) << 63, 0), 0);
+	wide_unref(h);
+}
+END_TEST
+
 /* The writer races the waiter: each round, the waiter reads the record
  * and its version, says "ready", and calls wait; the writer sets x as
  * soon as it sees "ready", so the change lands before, during or after
@@ -317,6 +357,10 @@ Suite *suite_versions(void)
 	tcase_add_loop_test(w, close_ends_every_wait, 0, NPOLICIES);
 	tcase_add_loop_test(w, close_inside_update_callback, 0, NPOLICIES);
 	tcase_add_loop_test(w, wait_rejects_bad_arguments, 0, NPOLICIES);
+	tcase_add_loop_test(w, wait_rejects_mask_naming_no_field, 0,
+			    NPOLICIES);
+	tcase_add_loop_test(w, wait_accepts_every_bit_of_widest_record, 0,
+			    NPOLICIES);
 	tcase_add_loop_test(w, no_lost_wakeup_when_racing, 0, NPOLICIES);
 	tcase_set_timeout(w, 60);
 	suite_add_tcase(s, w);

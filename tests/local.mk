@@ -57,12 +57,15 @@ endif
 tests_check_sharedstate_SOURCES = \
 	tests/check_main.c \
 	tests/check_access.c \
+	tests/check_cancel.c \
 	tests/check_concurrency.c \
 	tests/check_errors.c \
+	tests/check_fork.c \
 	tests/check_lifecycle.c \
 	tests/check_records.c \
 	tests/check_update.c \
 	tests/check_versions.c \
+	tests/check_watch.c \
 	tests/records.c \
 	tests/records.h \
 	tests/testutil.c \

@@ -18,6 +18,9 @@ Suite *suite_versions(void);
 Suite *suite_records(void);
 Suite *suite_concurrency(void);
 Suite *suite_errors(void);
+Suite *suite_cancel(void);
+Suite *suite_watch(void);
+Suite *suite_fork(void);
 
 /* Every policy: tcase_add_loop_test(tc, fn, 0, NPOLICIES) gives _i. */
 #define NPOLICIES 3
