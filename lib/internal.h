@@ -165,6 +165,11 @@ SS_HIDDEN void ss__unwatch_all(struct ss_state *s);
 /* Test hook: how many waiters are linked into @s's list (takes wait_mu). */
 SS_HIDDEN unsigned ss__waiting(struct ss_state *s);
 
+/* Test hooks: take and release @s's wait_mu, so that a test can tell the
+ * writes that need it (they block) from those that do not. */
+SS_HIDDEN void ss__wait_lock(struct ss_state *s);
+SS_HIDDEN void ss__wait_unlock(struct ss_state *s);
+
 /* Absolute CLOCK_MONOTONIC deadline @ms from now. */
 SS_HIDDEN struct timespec ss__deadline(int ms);
 

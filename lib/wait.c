@@ -287,6 +287,16 @@ unsigned ss__waiting(struct ss_state *s)
 	return n;
 }
 
+void ss__wait_lock(struct ss_state *s)
+{
+	pthread_mutex_lock(&s->wait_mu);
+}
+
+void ss__wait_unlock(struct ss_state *s)
+{
+	pthread_mutex_unlock(&s->wait_mu);
+}
+
 /* ---- watches ------------------------------------------------------- */
 
 /* close(2), which is a cancellation point, as none: the calls that come
