@@ -33,11 +33,11 @@
  * its check until pthread_cond_*wait releases it, or takes it after the
  * writer released it, and then its check sees the write.
  *
- * Stale bits are harmless: between a waiter's wake-up and its departure,
- * or after a wmask_recompute that a departure has yet to follow, the union
- * may hold bits nobody waits on any more.  A write to such a field takes
- * wait_mu, signals no one (ss__wake looks at each entry's own mask) and
- * the next departure drops them.
+ * Stale bits are harmless: a waiter that was woken, timed out or closed
+ * keeps its bits in the union until it has left, though it sleeps no
+ * more.  A write to such a field meanwhile takes wait_mu and signals no
+ * one (ss__wake looks at each entry's own mask), and the departure's
+ * recomputation drops them.
  *
  * Lock order: the record lock and wait_mu are never held together by a
  * waiter or a watch (steps 1, 2 and 3 are separate sections); writers and
