@@ -431,18 +431,22 @@ SS_EXPORT void ss_get_or_abort(const ss_state *s, size_t field, void *out,
 
 /* ---- writes -------------------------------------------------------- */
 
-/* After a change: unlock, then wake waiters if any registered.  The count
- * is read under the write lock, and waiters register under the record
- * lock, so a waiter either saw this change or is counted here: no fence
- * and no syscall on the write path when nobody waits. */
+/* After a change: unlock, then wake the waiters and watches of the
+ * changed fields, if any.  The union of their masks is read under the
+ * write lock, and they add their masks to it under the record lock, so a
+ * waiter either saw this change or its bits are read here (wait.c): no
+ * fence, no wait_mu and no syscall on the write path when nobody waits on
+ * a changed field, however many wait on others. */
 static void write_done(struct ss_state *s, uint64_t changed)
 {
-	uint32_t nw = changed ? atomic_load_explicit(&s->nwaiters,
-						     memory_order_relaxed)
-			      : 0;
+	uint64_t wake = 0;
+
+	if (changed)
+		wake = changed & atomic_load_explicit(&s->wmask,
+						      memory_order_relaxed);
 
 	write_unlock(s);
-	if (nw)
+	if (wake)
 		ss__wake(s, changed);
 }
 

@@ -76,8 +76,8 @@ struct ss_waiter {
 };
 
 /* A watch (ss_watch_fd): an eventfd the writers of a field in @mask, and
- * ss_close, make readable.  Linked under wait_mu and counted in nwaiters
- * like a waiter, so that a writer that sees neither does nothing more. */
+ * ss_close, make readable.  Linked under wait_mu and its mask in wmask
+ * like a waiter's, so that a writer of other fields does nothing more. */
 struct ss_watch {
 	int fd;			/* eventfd, EFD_CLOEXEC | EFD_NONBLOCK */
 	uint64_t mask;		/* fields that make it readable */
@@ -107,9 +107,9 @@ struct ss_state {
 		pthread_rwlock_t rw;	/* SS_RWLOCK */
 	} lk;
 
-	/* Waiting: taken only by waiters, by writers that saw a waiter, and
-	 * by ss_close.  Never held while taking the record lock, except by a
-	 * waiter registering itself (wait_mu, then the record lock). */
+	/* Waiting: taken only by waiters and watches coming and going, by
+	 * writers whose change meets wmask, and by ss_close.  Never held
+	 * while taking the record lock (wait.c, "Lock order"). */
 	_Alignas(SS_CACHELINE) pthread_mutex_t wait_mu;
 	struct ss_waiter *waiters;
 	struct ss_watch *watches;
@@ -121,8 +121,10 @@ struct ss_state {
 	 * all three. */
 	_Alignas(SS_CACHELINE) _Atomic ss_word seq;	/* SS_SEQLOCK */
 	_Atomic uint64_t version;
-	/* Waiters and watches; counted under the record lock. */
-	_Atomic uint32_t nwaiters;
+	/* The union of the masks of the waiters and watches: bits ORed in
+	 * under the record lock, recomputed under wait_mu when one leaves
+	 * (wait.c).  Writers read it under the write lock. */
+	_Atomic uint64_t wmask;
 	/* The record: plain bytes (SS_MUTEX, SS_RWLOCK) or published words
 	 * (SS_SEQLOCK), aligned for any type; nwords * 8 bytes. */
 	_Alignas(16) unsigned char data[];
@@ -164,6 +166,16 @@ SS_HIDDEN void ss__unwatch_all(struct ss_state *s);
 
 /* Test hook: how many waiters are linked into @s's list (takes wait_mu). */
 SS_HIDDEN unsigned ss__waiting(struct ss_state *s);
+
+/* Test hooks: take and release @s's wait_mu, so that a test can tell the
+ * writes that need it (they block) from those that do not. */
+SS_HIDDEN void ss__wait_lock(struct ss_state *s);
+SS_HIDDEN void ss__wait_unlock(struct ss_state *s);
+
+/* Test hooks: the union of the waiting masks that writers read; stale
+ * bits added to it (under the record lock, as a registration does). */
+SS_HIDDEN uint64_t ss__wmask(struct ss_state *s);
+SS_HIDDEN void ss__wmask_add(struct ss_state *s, uint64_t bits);
 
 /* Absolute CLOCK_MONOTONIC deadline @ms from now. */
 SS_HIDDEN struct timespec ss__deadline(int ms);

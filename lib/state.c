@@ -204,7 +204,7 @@ SS_EXPORT ss_state *ss_new(const struct ss_type *type, const void *init,
 	SS_ANNOTATE_ATOMIC(&s->closed, sizeof(s->closed));
 	SS_ANNOTATE_ATOMIC(&s->seq, sizeof(s->seq));
 	SS_ANNOTATE_ATOMIC(&s->version, sizeof(s->version));
-	SS_ANNOTATE_ATOMIC(&s->nwaiters, sizeof(s->nwaiters));
+	SS_ANNOTATE_ATOMIC(&s->wmask, sizeof(s->wmask));
 	SS_ANNOTATE_ATOMIC(s->fver, s->nfields * sizeof(*s->fver));
 	if (policy == SS_SEQLOCK)
 		SS_ANNOTATE_ATOMIC(s->words, nwords * 8);

@@ -19,6 +19,7 @@ int main(void)
 	srunner_add_suite(sr, suite_errors());
 	srunner_add_suite(sr, suite_cancel());
 	srunner_add_suite(sr, suite_watch());
+	srunner_add_suite(sr, suite_wmask());
 	srunner_add_suite(sr, suite_fork());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

@@ -66,6 +66,7 @@ tests_check_sharedstate_SOURCES = \
 	tests/check_update.c \
 	tests/check_versions.c \
 	tests/check_watch.c \
+	tests/check_wmask.c \
 	tests/records.c \
 	tests/records.h \
 	tests/testutil.c \

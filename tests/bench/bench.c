@@ -9,7 +9,8 @@
  *
  * Baselines: a hand-written accessor (pthread_mutex_lock; copy; unlock) on
  * the same record, a bare atomic increment/decrement pair, a bare
- * condition-variable handoff.  Ratios are the figures to compare between
+ * condition-variable handoff; for a set beside threads waiting on other
+ * fields (set.mutex.waitersN), the same set on a record nobody waits on.  Ratios are the figures to compare between
  * machines; absolute times are not.
  */
 #include <config.h>
@@ -165,21 +166,24 @@ static double run_ops(enum op op, brec_handle h, bool baseline, long iters)
 }
 
 /* Median of @rounds alternating runs of baseline and subject, each taking
- * about @ms_each. */
-static void compare(const char *name, enum op op, brec_handle h,
-		    double ms_each)
+ * about @ms_each.  The baseline is the hand-written code when @by_hand,
+ * otherwise the library on @base_h; the subject is the library on @h. */
+static void compare_with(const char *name, enum op op, brec_handle base_h,
+			 bool by_hand, brec_handle h, double ms_each)
 {
 	enum { ROUNDS = 7 };
 	double base[ROUNDS], subj[ROUNDS], b, s;
 	char label[64];
 	long iters = 1000;
 
-	/* Calibrate: enough iterations for about ms_each / ROUNDS. */
-	while (run_ops(op, h, true, iters) * (double)iters <
-	       ms_each * 1e6 / ROUNDS / 2)
+	/* Calibrate: enough iterations for about ms_each / ROUNDS per pair
+	 * of runs, whichever side is the slower. */
+	while ((run_ops(op, base_h, by_hand, iters) +
+		run_ops(op, h, false, iters)) * (double)iters <
+	       ms_each * 1e6 / ROUNDS)
 		iters *= 2;
 	for (int i = 0; i < ROUNDS; i++) {
-		base[i] = run_ops(op, h, true, iters);
+		base[i] = run_ops(op, base_h, by_hand, iters);
 		subj[i] = run_ops(op, h, false, iters);
 	}
 	b = median(base, ROUNDS);
@@ -189,6 +193,82 @@ static void compare(const char *name, enum op op, brec_handle h,
 	line(name, s, "ns/op");
 	snprintf(label, sizeof(label), "%s.ratio", name);
 	line(label, s / b, "x");
+}
+
+static void compare(const char *name, enum op op, brec_handle h,
+		    double ms_each)
+{
+	compare_with(name, op, h, true, h, ms_each);
+}
+
+/* ---- writes while others wait on other fields ---------------------- */
+
+/* Threads sleeping in brec_wait on sensor_errors until the close, while
+ * the measured writes change the setpoint: a write pays for waiters only
+ * when it changes a field they wait on. */
+struct sleepers {
+	brec_handle h;
+	int n;
+	pthread_t *t;
+	atomic_int started;
+};
+
+static void *sleeper(void *arg)
+{
+	struct sleepers *sl = arg;
+	uint64_t seen = brec_version(sl->h);
+
+	atomic_fetch_add(&sl->started, 1);
+	while (brec_wait(sl->h, &seen, SS_MASK(brec, sensor_errors), -1) == 0) {
+	}
+	return NULL;
+}
+
+static void sleepers_start(struct sleepers *sl, brec_handle h, int n)
+{
+	pthread_attr_t a;
+
+	sl->h = h;
+	sl->n = n;
+	sl->t = calloc((size_t)n, sizeof(*sl->t));
+	atomic_init(&sl->started, 0);
+	pthread_attr_init(&a);
+	pthread_attr_setstacksize(&a, 64 * 1024);
+	for (int i = 0; i < n; i++)
+		if (pthread_create(&sl->t[i], &a, sleeper, sl) != 0) {
+			fprintf(stderr, "bench: cannot start waiter %d\n", i);
+			exit(1);
+		}
+	pthread_attr_destroy(&a);
+	while (atomic_load(&sl->started) != n)
+		usleep(1000);
+	usleep(20000); /* from brec_wait's entry to its sleep */
+}
+
+static void sleepers_stop(struct sleepers *sl)
+{
+	brec_close(sl->h);
+	for (int i = 0; i < sl->n; i++)
+		pthread_join(sl->t[i], NULL);
+	free(sl->t);
+}
+
+/* set.<policy>.waiters<N>: set on a record where @n threads wait on
+ * another field, against set on a record nobody waits on. */
+static void set_beside_waiters(enum ss_policy policy, int n, double ms)
+{
+	brec_handle quiet = brec_new(NULL, policy);
+	brec_handle busy = brec_new(NULL, policy);
+	struct sleepers sl;
+	char name[64];
+
+	sleepers_start(&sl, busy, n);
+	snprintf(name, sizeof(name), "set.%s.waiters%d",
+		 ss_policy_name(policy), n);
+	compare_with(name, SET, quiet, false, busy, ms);
+	sleepers_stop(&sl);
+	brec_unref(busy);
+	brec_unref(quiet);
 }
 
 /* ---- one reader and one writer on two threads ---------------------- */
@@ -431,9 +511,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench: --seconds must be positive\n");
 		return 2;
 	}
-	/* 3 policies x 3 ops + ref: 10 comparisons; the reader/writer runs;
-	 * 2 latency runs of 200 us per round. */
-	single_ms = budget_ms * 0.45 / 10;
+	/* 3 policies x 3 ops + ref + set beside 1 and 256 waiters: 12
+	 * comparisons; the reader/writer runs; 2 latency runs of 200 us per
+	 * round. */
+	single_ms = budget_ms * 0.45 / 12;
 	rw_ms = budget_ms * 0.35;
 	wake_rounds = (int)(budget_ms * 0.2 / 2 / 0.4);
 	if (wake_rounds < 100)
@@ -462,6 +543,10 @@ int main(int argc, char **argv)
 		compare("refunref", REF, h, single_ms);
 		brec_unref(h);
 	}
+	/* The waiters' decision in a write is the same code under every
+	 * policy: one suffices. */
+	set_beside_waiters(SS_MUTEX, 1, single_ms);
+	set_beside_waiters(SS_MUTEX, 256, single_ms);
 
 	reader_writer(rw_ms, reads);
 	line("rw.mutex.reader.vs_baseline", reads[1] / reads[0], "x");
