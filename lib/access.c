@@ -99,19 +99,19 @@ static void bump(struct ss_state *s, uint64_t changed)
 /* ---- SS_SEQLOCK ---------------------------------------------------- */
 /*
  * Writers hold lk.mu, keep a plain shadow copy of the record, and publish
- * it into `words` with atomic stores between two increments of `seq` (odd
- * while a write is in progress).  Readers copy `words` with atomic loads
- * and retry when `seq` was odd or moved.  Every access to shared data is
- * atomic, so there is no data race in the C11 sense, and readers store to
- * nothing shared.  (Boehm, "Can seqlocks get along with programming
- * language memory models?", MSPC 2012.)
+ * the words they change into `words` between two increments of `seq` (odd
+ * while a write is in progress).  Readers copy `words` and try again when
+ * `seq` was odd or moved.  Every access to shared data is atomic, so there
+ * is no data race in the C11 sense, and a reader stores to nothing shared
+ * unless it runs out of tries (below).
  *
  * The ordering comes from release word stores and acquire word loads
  * rather than from fences: a reader that loads any word of a write in
  * progress synchronizes with it, so its re-read of `seq` sees the odd
- * value and it retries.  On x86 these are plain moves, as relaxed ones
- * would be; ThreadSanitizer, which does not model atomic_thread_fence,
- * understands them.
+ * value and it retries (Boehm, "Can seqlocks get along with programming
+ * language memory models?", MSPC 2012).  On x86 these are plain moves, as
+ * relaxed ones would be; ThreadSanitizer, which does not model
+ * atomic_thread_fence, understands them.
  *
  * Where words are 4 bytes (ARMv6 and older, internal.h), an acquire load
  * is a load and a barrier, and ARMv5 has no barrier instruction: each is
@@ -120,99 +120,210 @@ static void bump(struct ss_state *s, uint64_t changed)
  * fence form: the fence after a load that saw a writer's release store
  * synchronizes with it all the same), two barriers per read instead of
  * one per word.
+ *
+ * Bounded tries.  A try is one copy between two loads of seq or, while
+ * seq is odd, one wait of up to SEQ_SPINS pauses for it to change.  After
+ * seq_tries (SS_SEQ_TRIES; a test hook changes it) failed tries, a reader
+ * takes lk.mu and copies the writers' shadow, which changes only under
+ * lk.mu and so is consistent there: it waits as an SS_MUTEX reader does,
+ * for the writer that holds the lock, and never for more tries.  Writers
+ * never spin and never wait for readers except that one copy.  Why 4:
+ *   - What a read costs whatever the writers do: at most 4 failed tries
+ *     and a copy under the lock.  A copy that sees seq move at one of its
+ *     checks (every SEQ_CHUNK words) stops there, so against a writer
+ *     that never pauses a failed try costs about one chunk; the worst is
+ *     writes spaced just longer than a copy, each landing near its end:
+ *     5 copies, and the write section in progress.
+ *   - How often a reader takes the lock when writes are merely frequent:
+ *     a try fails only if a write lands inside it; if a fraction p of
+ *     tries meet one, some p^4 of reads take the lock: 1 in 16 when every
+ *     other try is spoiled, 1 in 10,000 when one in ten is.  A reader on
+ *     the lock writes the mutex's cache line and holds writers back for
+ *     one copy, which is what SS_SEQLOCK readers otherwise never do; 4
+ *     keeps that to readers that would otherwise be starved.
+ *   - A writer preempted while it publishes leaves seq odd for a time
+ *     slice.  4 waits of 64 pauses (some microseconds) are longer than
+ *     any publish that runs, and then the reader sleeps on the lock,
+ *     which the writer holds: on a single core it gets the CPU back
+ *     instead of sharing it with a spinning reader.
+ * A reader always makes at least one try, and a record whose lock is held
+ * by a callback (ss_update's, before it publishes) keeps seq even and
+ * still: such a try succeeds, so a reader never waits for a callback to
+ * end unless writes came and went under it (then, as under SS_MUTEX, it
+ * may).  A reader that is itself inside a callback holds another record's
+ * lock; the writer it would wait for could be waiting for that lock, so
+ * it never blocks: it takes lk.mu only when trylock finds it free, and
+ * tries again meanwhile (seq_read_locked).
  */
 #if SS_WORD_BYTES == 8
-#define SS_WORD_LOAD __ATOMIC_ACQUIRE
-#define seq_words_loaded() ((void)0)
+#define SEQ_LOAD __ATOMIC_ACQUIRE
+#define seq_loads_done() ((void)0)
 #else
-#define SS_WORD_LOAD __ATOMIC_RELAXED
-#define seq_words_loaded() atomic_thread_fence(memory_order_acquire)
+#define SEQ_LOAD __ATOMIC_RELAXED
+#define seq_loads_done() atomic_thread_fence(memory_order_acquire)
 #endif
+#define SEQ_STORE __ATOMIC_RELEASE
+#define seq_stores_next() ((void)0)
 
-static void seq_copy_out(const struct ss_state *s, void *out, size_t off,
-			 size_t size)
+enum {
+	SEQ_SPINS = 64,			/* pauses in one wait while seq is odd */
+	SEQ_CHUNK = 1024 / SS_WORD,	/* words copied between checks of seq */
+};
+
+static inline ss_word seq_load(const ss_word *w)
 {
+	return __atomic_load_n(w, SEQ_LOAD);
+}
+
+/* Copies @n published words to @d (any alignment). */
+static inline void seq_copy_words(unsigned char *d, const ss_word *w,
+				  size_t n)
+{
+	for (const ss_word *end = w + n; w < end; w++, d += SS_WORD) {
+		ss_word v = seq_load(w);
+
+		memcpy(d, &v, SS_WORD);
+	}
+}
+
+/* Copies bytes [off, off+size) of the published record.  False as soon as
+ * seq is seen to have moved from @s0 (checked every SEQ_CHUNK words of a
+ * large copy, without a fence: only to give up early; the check after
+ * the fence decides). */
+static bool seq_copy_out(const struct ss_state *s, void *out, size_t off,
+			 size_t size, ss_word s0)
+{
+	const ss_word *w = s->words;
 	unsigned char *d = out;
 	size_t end = off + size;
 
 	if ((off | size) % SS_WORD == 0) {
 		/* Whole words: the common case of a whole-record read. */
-		for (size_t w = off / SS_WORD; w < end / SS_WORD;
-		     w++, d += SS_WORD) {
-			ss_word v = __atomic_load_n(&s->words[w],
-						    SS_WORD_LOAD);
+		size_t i = off / SS_WORD, n = size / SS_WORD;
 
-			memcpy(d, &v, SS_WORD);
+		while (n > SEQ_CHUNK) {
+			seq_copy_words(d, w + i, SEQ_CHUNK);
+			if (atomic_load_explicit(&s->seq,
+						 memory_order_relaxed) != s0)
+				return false;
+			d += SEQ_CHUNK * SS_WORD;
+			i += SEQ_CHUNK;
+			n -= SEQ_CHUNK;
 		}
-		return;
+		seq_copy_words(d, w + i, n);
+		return true;
 	}
-	for (size_t w = off / SS_WORD; w * SS_WORD < end; w++) {
-		ss_word v = __atomic_load_n(&s->words[w], SS_WORD_LOAD);
-		size_t lo = w * SS_WORD > off ? w * SS_WORD : off;
-		size_t hi = w * SS_WORD + SS_WORD < end ? w * SS_WORD + SS_WORD
+	for (size_t i = off / SS_WORD; i * SS_WORD < end; i++) {
+		ss_word v = seq_load(&w[i]);
+		size_t lo = i * SS_WORD > off ? i * SS_WORD : off;
+		size_t hi = i * SS_WORD + SS_WORD < end ? i * SS_WORD + SS_WORD
 							: end;
 
 		memcpy(d + (lo - off),
-		       (unsigned char *)&v + (lo - w * SS_WORD), hi - lo);
+		       (unsigned char *)&v + (lo - i * SS_WORD), hi - lo);
 	}
+	return true;
+}
+
+/* seq is odd (@s0): a write is publishing.  One try: up to SEQ_SPINS
+ * pauses, until seq moves. */
+static inline void seq_wait_odd(const struct ss_state *s, ss_word s0)
+{
+	for (int i = 0; i < SEQ_SPINS &&
+			atomic_load_explicit(&s->seq, memory_order_relaxed) == s0;
+	     i++)
+		cpu_relax();
+}
+
+/* One try at bytes [off, off+size), and the version if @version. */
+static inline bool seq_try(const struct ss_state *s, void *out, size_t off,
+			   size_t size, uint64_t *version)
+{
+	ss_word s0 = atomic_load_explicit(&s->seq, memory_order_acquire);
+	uint64_t v = 0;
+
+	if (unlikely(s0 & 1)) {
+		seq_wait_odd(s, s0);
+		return false;
+	}
+	if (!seq_copy_out(s, out, off, size, s0))
+		return false;
+	if (version)
+		v = atomic_load_explicit(&s->version, SEQ_LOAD);
+	seq_loads_done();
+	if (atomic_load_explicit(&s->seq, memory_order_relaxed) != s0)
+		return false;
+	if (version)
+		*version = v;
+	return true;
+}
+
+/* After the tries: one copy from the writers' shadow, under their lock
+ * (see above; from inside a callback, without ever blocking on it). */
+static __attribute__((noinline)) int
+seq_read_locked(struct ss_state *s, void *out, size_t off, size_t size,
+		uint64_t *version)
+{
+	int err;
+
+	if (likely(ss__held == NULL)) {
+		err = pthread_mutex_lock(&s->lk.mu);
+	} else {
+		while ((err = pthread_mutex_trylock(&s->lk.mu)) == EBUSY) {
+			if (seq_try(s, out, off, size, version))
+				return 0;
+			sched_yield();
+		}
+	}
+	if (unlikely(err))
+		return -err;
+	copy_bytes(out, s->shadow + off, size);
+	if (version)
+		*version = atomic_load_explicit(&s->version,
+						memory_order_relaxed);
+	s->seq_fallbacks++;
+	pthread_mutex_unlock(&s->lk.mu);
+	return 0;
+}
+
+static int seq_read(const struct ss_state *cs, void *out, size_t off,
+		    size_t size, uint64_t *version)
+{
+	struct ss_state *s = (struct ss_state *)cs;
+
+	for (uint32_t t = s->seq_tries; t; t--)
+		if (likely(seq_try(s, out, off, size, version)))
+			return 0;
+	return seq_read_locked(s, out, off, size, version);
 }
 
 /* A field that is one aligned word (a double, int64 or pointer where
  * words are 8 bytes; an int or float where they are 4): one load between
  * the two reads of seq. */
-static inline void seq_get_word(const struct ss_state *cs, void *out,
-				size_t off)
+static inline int seq_get_word(const struct ss_state *cs, void *out,
+			       size_t off)
 {
 	struct ss_state *s = (struct ss_state *)cs;
+	const ss_word *w = s->words + off / SS_WORD;
 
-	for (;;) {
+	for (uint32_t t = s->seq_tries; t; t--) {
 		ss_word s0 = atomic_load_explicit(&s->seq,
 						  memory_order_acquire);
-		ss_word v = __atomic_load_n(&s->words[off / SS_WORD],
-					    SS_WORD_LOAD);
-
-		seq_words_loaded();
-		if (likely(!(s0 & 1)) &&
-		    atomic_load_explicit(&s->seq, memory_order_relaxed) == s0) {
-			memcpy(out, &v, SS_WORD);
-			return;
-		}
-		cpu_relax();
-	}
-}
-
-static void seq_read(const struct ss_state *cs, void *out, size_t off,
-		     size_t size, uint64_t *version)
-{
-	struct ss_state *s = (struct ss_state *)cs;
-	unsigned spins = 0;
-
-	for (;;) {
-		ss_word s0 = atomic_load_explicit(&s->seq,
-						  memory_order_acquire);
-		uint64_t v = 0;
+		ss_word v;
 
 		if (unlikely(s0 & 1)) {
-			/* A writer is publishing; it holds no lock we could
-			 * help with, so wait for it, yielding if it was
-			 * preempted. */
-			if (++spins % 128 == 0)
-				sched_yield();
-			else
-				cpu_relax();
+			seq_wait_odd(s, s0);
 			continue;
 		}
-		seq_copy_out(s, out, off, size);
-		seq_words_loaded();
-		if (version)
-			v = atomic_load_explicit(&s->version,
-						 memory_order_acquire);
-		if (atomic_load_explicit(&s->seq, memory_order_relaxed) == s0) {
-			if (version)
-				*version = v;
-			return;
+		v = seq_load(w);
+		seq_loads_done();
+		if (likely(atomic_load_explicit(&s->seq,
+						memory_order_relaxed) == s0)) {
+			memcpy(out, &v, SS_WORD);
+			return 0;
 		}
 	}
+	return seq_read_locked(s, out, off, SS_WORD, NULL);
 }
 
 static void seq_begin(struct ss_state *s)
@@ -220,6 +331,7 @@ static void seq_begin(struct ss_state *s)
 	ss_word q = atomic_load_explicit(&s->seq, memory_order_relaxed);
 
 	atomic_store_explicit(&s->seq, q + 1, memory_order_relaxed);
+	seq_stores_next();
 }
 
 static void seq_end(struct ss_state *s)
@@ -236,8 +348,36 @@ static void seq_publish(struct ss_state *s, size_t off, size_t size)
 		ss_word v;
 
 		memcpy(&v, s->shadow + w * SS_WORD, SS_WORD);
-		__atomic_store_n(&s->words[w], v, __ATOMIC_RELEASE);
+		__atomic_store_n(&s->words[w], v, SEQ_STORE);
 	}
+}
+
+/* Test hooks (internal.h). */
+void ss__seq_set_tries(struct ss_state *s, uint32_t tries)
+{
+	s->seq_tries = tries;
+}
+
+unsigned long ss__seq_fallbacks(struct ss_state *s)
+{
+	unsigned long n;
+
+	pthread_mutex_lock(&s->lk.mu);
+	n = s->seq_fallbacks;
+	pthread_mutex_unlock(&s->lk.mu);
+	return n;
+}
+
+void ss__seq_stall_begin(struct ss_state *s)
+{
+	pthread_mutex_lock(&s->lk.mu);
+	seq_begin(s);
+}
+
+void ss__seq_stall_end(struct ss_state *s)
+{
+	seq_end(s);
+	pthread_mutex_unlock(&s->lk.mu);
 }
 
 /* ---- locking ------------------------------------------------------- */
@@ -353,10 +493,8 @@ SS_EXPORT int ss_read(const ss_state *cs, void *out, uint64_t *version)
 		return -EINVAL;
 	if (unlikely(ss__held != NULL) && ss__held_by_me(s))
 		return -EDEADLK;
-	if (s->policy == SS_SEQLOCK) {
-		seq_read(s, out, 0, s->size, version);
-		return 0;
-	}
+	if (s->policy == SS_SEQLOCK)
+		return seq_read(s, out, 0, s->size, version);
 	err = read_lock(s);
 	if (unlikely(err))
 		return -err;
@@ -385,10 +523,8 @@ get_field(const struct ss_state *cs, size_t field, void *out)
 	switch (s->policy) {
 	case SS_SEQLOCK:
 		if (f->size == SS_WORD && f->offset % SS_WORD == 0)
-			seq_get_word(s, out, f->offset);
-		else
-			seq_read(s, out, f->offset, f->size, NULL);
-		return 0;
+			return seq_get_word(s, out, f->offset);
+		return seq_read(s, out, f->offset, f->size, NULL);
 	case SS_RWLOCK:
 		err = pthread_rwlock_rdlock(&s->lk.rw);
 		if (unlikely(err))
@@ -642,7 +778,12 @@ SS_EXPORT int ss_view(const ss_state *cs, ss_view_fn *fn, void *ctx)
 						   : malloc(s->size);
 		if (!copy)
 			return -ENOMEM;
-		seq_read(s, copy, 0, s->size, NULL);
+		err = seq_read(s, copy, 0, s->size, NULL);
+		if (unlikely(err)) {
+			if (copy != stackbuf)
+				free(copy);
+			return err;
+		}
 		ss__held = &held;
 		ret = fn(copy, ctx);
 		ss__held = held.next;

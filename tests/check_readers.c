@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Readers against writers, under every policy: a reader makes progress
+ * while a writer writes without pause.  And the SS_SEQLOCK reader's way
+ * out (lib/access.c): after its tries it takes the writers'
+ * lock for one copy, so it sleeps behind a stalled write section instead
+ * of spinning; the tries can be set to 0 (a test hook), which sends every
+ * read that way.
+ */
+#include <config.h>
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#endif
+#endif
+#ifndef RUNNING_ON_VALGRIND
+#define RUNNING_ON_VALGRIND 0
+#endif
+
+#include "internal.h" /* ss__seq_*: test hooks */
+#include "records.h"
+#include "testutil.h"
+
+/* ---- threads and CPUs ---------------------------------------------- */
+
+static void pin_self(int cpu)
+{
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+/* Two CPUs this process may run on: false when it has only one. */
+static bool two_cpus(int *a, int *b)
+{
+	cpu_set_t set;
+	int found = 0;
+
+	if (sched_getaffinity(0, sizeof(set), &set) != 0)
+		return false;
+	for (int c = 0; c < CPU_SETSIZE && found < 2; c++)
+		if (CPU_ISSET(c, &set))
+			*(found++ ? b : a) = c;
+	return found == 2;
+}
+
+static double thread_cpu_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+/* ---- a reader against a writer that never pauses -------------------- */
+
+/* 64 KiB: a seqlock reader's copy takes microseconds, which a writer
+ * setting a field every few tens of nanoseconds never leaves it. */
+typedef struct { uint64_t w[64 * 1024 / 8 - 1]; } big_pad;
+#define BIG_FIELDS(X)                                                        \
+	X(uint64_t, n, 0)                                                    \
+	X(big_pad, pad, { { 0 } })
+SS_RECORD_DECLARE(big, BIG_FIELDS);
+SS_RECORD_DEFINE(big, BIG_FIELDS);
+
+struct progress {
+	big_handle h;
+	int writer_cpu, reader_cpu;	/* -1: not pinned */
+	atomic_bool stop;
+	atomic_long writes;	/* the writer's count, after each set */
+	long failed_sets;
+	/* The reader's. */
+	long target, reads, overlapped, stale;
+	double deadline;
+};
+
+static void *progress_writer(void *arg)
+{
+	struct progress *p = arg;
+	uint64_t n = 0;
+
+	pin_self(p->writer_cpu);
+	while (!atomic_load_explicit(&p->stop, memory_order_relaxed)) {
+		if (big_set_n(p->h, ++n) != 1)
+			p->failed_sets++;
+		atomic_store_explicit(&p->writes, (long)n,
+				      memory_order_relaxed);
+	}
+	return NULL;
+}
+
+/* Reads until @target reads overlapped a write (the writer's count moved
+ * between the read's start and end), or the deadline.  Each snapshot holds
+ * a value no older than the last write counted before it began. */
+static void *progress_reader(void *arg)
+{
+	struct progress *p = arg;
+	struct big *r = malloc(sizeof(*r));
+
+	if (!r)
+		return NULL;
+	pin_self(p->reader_cpu);
+	while (p->overlapped < p->target && now_ms() < p->deadline) {
+		long w0 = atomic_load_explicit(&p->writes,
+					       memory_order_relaxed);
+		long w1;
+
+		big_read(p->h, r, NULL);
+		w1 = atomic_load_explicit(&p->writes, memory_order_relaxed);
+		p->reads++;
+		if (w1 != w0)
+			p->overlapped++;
+		if (r->n < (uint64_t)w0 || r->n > (uint64_t)w1 + 1)
+			p->stale++;
+	}
+	free(r);
+	return NULL;
+}
+
+/*
+ * The reader on one CPU, the writer on another setting one field without
+ * pause.  Counted are the reads that overlapped writes: a reader that
+ * can only finish a copy while the writer pauses (an SS_SEQLOCK reader
+ * that retries for ever) makes about one such read per pause of the
+ * writer (preemptions: a few hundred a second on a loaded machine) and
+ * misses the target by far; a reader that waits for the lock, or takes
+ * it after its tries, makes tens of thousands a second.  With one CPU,
+ * or under Valgrind (one thread at a time), reads cannot overlap writes:
+ * the test then asks only that the reads complete.
+ */
+START_TEST(reader_progresses_under_writer)
+{
+	int a = -1, b = -1;
+	bool concurrent = two_cpus(&a, &b) && !RUNNING_ON_VALGRIND;
+	struct progress p = { .h = big_new(NULL, POLICY),
+			      .writer_cpu = concurrent ? b : -1,
+			      .reader_cpu = concurrent ? a : -1,
+			      .target = 5000 };
+	pthread_t wt, rt;
+	double t0;
+
+	ck_assert(big_valid(p.h));
+	atomic_init(&p.stop, false);
+	atomic_init(&p.writes, 0);
+	ck_assert_int_eq(pthread_create(&wt, NULL, progress_writer, &p), 0);
+	while (atomic_load(&p.writes) == 0)
+		sched_yield();
+	t0 = now_ms();
+	p.deadline = t0 + test_duration_ms(10000);
+	ck_assert_int_eq(pthread_create(&rt, NULL, progress_reader, &p), 0);
+	pthread_join(rt, NULL);
+	atomic_store(&p.stop, true);
+	pthread_join(wt, NULL);
+
+	ck_assert_int_eq(p.failed_sets, 0);
+	ck_assert_msg(p.stale == 0, "%s: %ld stale snapshots",
+		      ss_policy_name(POLICY), p.stale);
+	if (concurrent)
+		ck_assert_msg(p.overlapped >= p.target,
+			      "%s: %ld of %ld reads done while the writer "
+			      "wrote (%ld writes in %.0f ms); wanted %ld",
+			      ss_policy_name(POLICY), p.overlapped, p.reads,
+			      atomic_load(&p.writes), now_ms() - t0,
+			      p.target);
+	else
+		ck_assert_msg(p.reads >= p.target,
+			      "%s: %ld reads in %.0f ms; wanted %ld",
+			      ss_policy_name(POLICY), p.reads, now_ms() - t0,
+			      p.target);
+	big_unref(p.h);
+}
+END_TEST
+
+/* ---- the seqlock's fallback ----------------------------------------- */
+
+struct stall {
+	ss_state *s;
+	int ms;
+	atomic_bool stalled;
+	double ended_ms;	/* just before the section ended */
+};
+
+static void *stall_main(void *arg)
+{
+	struct stall *st = arg;
+	struct timespec t = { st->ms / 1000, st->ms % 1000 * 1000000L };
+
+	ss__seq_stall_begin(st->s);
+	atomic_store(&st->stalled, true);
+	nanosleep(&t, NULL);
+	st->ended_ms = now_ms();
+	ss__seq_stall_end(st->s);
+	return NULL;
+}
+
+static int view_x(const struct small *p, void *ctx)
+{
+	*(int *)ctx = p->x;
+	return 0;
+}
+
+/*
+ * A write section that stops half way, as a writer preempted while it
+ * publishes (on a single-core board the reader would be spinning on the
+ * very CPU the writer needs): the reader makes its tries, then sleeps on
+ * the writers' lock, and returns when the section ends.  Its CPU time
+ * shows which: a reader spinning all along burns most of the stall (77 ms
+ * of 200 on a loaded 2-core machine), a sleeping one some microseconds.
+ * For a whole read, the get of an int and of a double, and a view.
+ */
+START_TEST(seqlock_reader_sleeps_behind_stalled_write)
+{
+	enum { STALL_MS = 200 };
+	enum { READ, GET_X, GET_Z, VIEW, KINDS };
+	small_handle h = small_new(NULL, SS_SEQLOCK);
+	ss_state *s = small_state(h);
+
+	ck_assert_int_eq(small_set_x(h, 7), 1);
+	ck_assert_int_eq(small_set_z(h, 2.5), 1);
+	for (int k = READ; k < KINDS; k++) {
+		struct stall st = { .s = s, .ms = STALL_MS };
+		unsigned long before = ss__seq_fallbacks(s);
+		struct small r = { 0 };
+		double cpu0, cpu, returned;
+		pthread_t t;
+		int x = 0;
+
+		atomic_init(&st.stalled, false);
+		ck_assert_int_eq(pthread_create(&t, NULL, stall_main, &st), 0);
+		while (!atomic_load(&st.stalled))
+			sched_yield();
+		cpu0 = thread_cpu_ms();
+		switch (k) {
+		case READ:
+			ck_assert_int_eq(small_read(h, &r, NULL), 0);
+			x = r.x;
+			break;
+		case GET_X:
+			ck_assert_int_eq(small_load_x(h, &x), 0);
+			break;
+		case GET_Z:
+			ck_assert_int_eq(small_load_z(h, &r.z), 0);
+			ck_assert(r.z == 2.5);
+			x = 7;
+			break;
+		case VIEW:
+			ck_assert_int_eq(small_view(h, view_x, &x), 0);
+			break;
+		}
+		cpu = thread_cpu_ms() - cpu0;
+		returned = now_ms();
+		pthread_join(t, NULL);
+		ck_assert_int_eq(x, 7);
+		ck_assert_msg(returned >= st.ended_ms,
+			      "read %d returned inside the write section", k);
+		ck_assert_msg(cpu < STALL_MS / 10,
+			      "read %d: %.1f ms of CPU behind a %d ms stall: "
+			      "it spun", k, cpu, STALL_MS);
+		ck_assert_uint_eq(ss__seq_fallbacks(s), before + 1);
+	}
+	small_unref(h);
+}
+END_TEST
+
+static int read_other(struct small *p, void *ctx)
+{
+	small_handle *other = ctx;
+	int x = -1;
+
+	(void)p;
+	/* The other record through its lock, from a callback: this thread
+	 * holds p's lock, so the reader must not block on the other's. */
+	if (small_load_x(*other, &x) != 0)
+		return -1;
+	return x;
+}
+
+static int read_self(struct small *p, void *ctx)
+{
+	small_handle *self = ctx;
+	int x;
+
+	(void)p;
+	return small_load_x(*self, &x);
+}
+
+/* With no tries, every seqlock read takes the lock: values, versions and
+ * the re-entry check are those of the lock-free reads. */
+START_TEST(seqlock_fallback_reads)
+{
+	kinds_handle h = kinds_new(NULL, SS_SEQLOCK);
+	small_handle a = small_new(NULL, SS_SEQLOCK);
+	small_handle b = small_new(NULL, SS_SEQLOCK);
+	ss_state *s = kinds_state(h);
+	ss_str16 label = { "through" };
+	struct kinds k;
+	uint64_t version = 0;
+	unsigned long n;
+
+	ss__seq_set_tries(s, 0);
+	ss__seq_set_tries(small_state(b), 0);
+	ck_assert_int_eq(kinds_set_i8(h, -3), 1);
+	ck_assert_int_eq(kinds_set_i16(h, -300), 1);
+	ck_assert_int_eq(kinds_set_u32(h, 4000000000u), 1);
+	ck_assert_int_eq(kinds_set_u64(h, UINT64_MAX - 1), 1);
+	ck_assert_int_eq(kinds_set_f(h, 0.75f), 1);
+	ck_assert_int_eq(kinds_set_d(h, -1e-300), 1);
+	ck_assert_int_eq(kinds_set_label(h, label), 1);
+	n = ss__seq_fallbacks(s);
+	ck_assert_int_eq(kinds_get_i8(h), -3);
+	ck_assert_int_eq(kinds_get_i16(h), -300);
+	ck_assert_uint_eq(kinds_get_u32(h), 4000000000u);
+	ck_assert(kinds_get_u64(h) == UINT64_MAX - 1);
+	ck_assert(kinds_get_f(h) == 0.75f);
+	ck_assert(kinds_get_d(h) == -1e-300);
+	ck_assert_str_eq(kinds_get_label(h).s, "through");
+	ck_assert_uint_eq(ss__seq_fallbacks(s), n + 7);
+	ck_assert_int_eq(kinds_read(h, &k, &version), 0);
+	ck_assert_uint_eq(version, 7);
+	ck_assert_int_eq(k.i16, -300);
+	ck_assert(k.f == 0.75f);
+	ck_assert_uint_eq(ss__seq_fallbacks(s), n + 8);
+
+	/* From a callback on the same record: -EDEADLK, before any lock. */
+	ck_assert_int_eq(small_set_x(a, 5), 1);
+	ss__seq_set_tries(small_state(a), 0);
+	n = ss__seq_fallbacks(small_state(a));
+	ck_assert_int_eq(small_update(a, read_self, &a), -EDEADLK);
+	ck_assert_uint_eq(ss__seq_fallbacks(small_state(a)), n);
+	/* From a callback on another record: through b's lock. */
+	ck_assert_int_eq(small_set_x(b, 9), 1);
+	n = ss__seq_fallbacks(small_state(b));
+	ck_assert_int_eq(small_update(a, read_other, &b), 9);
+	ck_assert_uint_eq(ss__seq_fallbacks(small_state(b)), n + 1);
+	small_unref(a);
+	small_unref(b);
+	kinds_unref(h);
+}
+END_TEST
+
+Suite *suite_readers(void)
+{
+	Suite *s = suite_create("readers");
+	TCase *tc = tcase_create("readers");
+
+	tcase_add_loop_test(tc, reader_progresses_under_writer, 0, NPOLICIES);
+	tcase_add_test(tc, seqlock_reader_sleeps_behind_stalled_write);
+	tcase_add_test(tc, seqlock_fallback_reads);
+	tcase_set_timeout(tc, 120);
+	suite_add_tcase(s, tc);
+	return s;
+}
