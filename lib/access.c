@@ -343,11 +343,19 @@ static int seq_read(const struct ss_state *cs, void *out, size_t off,
 	return seq_read_locked(s, out, off, size, version);
 }
 
-/* A field that is one aligned word (a double, int64 or pointer where
- * words are 8 bytes; an int or float where they are 4): one load between
- * the two reads of seq. */
-static inline int seq_get_word(const struct ss_state *cs, void *out,
-			       size_t off)
+/* A naturally aligned field of 1, 2, 4 or 8 bytes lies in one word, or,
+ * 8 bytes where words are 4, in two: the fast path of a get. */
+static inline bool seq_small_field(size_t off, size_t size)
+{
+	/* A power of two: a mask, not a division. */
+	return size <= 8 && (size & (size - 1)) == 0 &&
+	       (off & (size - 1)) == 0;
+}
+
+/* Gets such a field: its word or two between the two loads of seq, then
+ * its bytes.  No 8-byte atomic where words are 4 bytes. */
+static inline int seq_get_small(const struct ss_state *cs, void *out,
+				size_t off, size_t size)
 {
 	struct ss_state *s = (struct ss_state *)cs;
 	const ss_word *w = s->words + off / SS_WORD;
@@ -355,21 +363,25 @@ static inline int seq_get_word(const struct ss_state *cs, void *out,
 	for (uint32_t t = s->seq_tries; t; t--) {
 		ss_word s0 = atomic_load_explicit(&s->seq,
 						  memory_order_acquire);
-		ss_word v;
+		ss_word v[8 / SS_WORD];
 
 		if (unlikely(s0 & 1)) {
 			seq_wait_odd(s, s0);
 			continue;
 		}
-		v = seq_load(w);
+		v[0] = seq_load(&w[0]);
+#if SS_WORD_BYTES == 4
+		v[1] = size == 8 ? seq_load(&w[1]) : 0;
+#endif
 		seq_loads_done();
 		if (likely(atomic_load_explicit(&s->seq,
 						memory_order_relaxed) == s0)) {
-			memcpy(out, &v, SS_WORD);
+			copy_bytes(out, (unsigned char *)v + off % SS_WORD,
+				   size);
 			return 0;
 		}
 	}
-	return seq_read_locked(s, out, off, SS_WORD, NULL);
+	return seq_read_locked(s, out, off, size, NULL);
 }
 
 static void seq_begin(struct ss_state *s)
@@ -560,8 +572,8 @@ get_field(const struct ss_state *cs, size_t field, void *out)
 	f = &s->fields[field];
 	switch (s->policy) {
 	case SS_SEQLOCK:
-		if (f->size == SS_WORD && f->offset % SS_WORD == 0)
-			return seq_get_word(s, out, f->offset);
+		if (likely(seq_small_field(f->offset, f->size)))
+			return seq_get_small(s, out, f->offset, f->size);
 		return seq_read(s, out, f->offset, f->size, NULL);
 	case SS_RWLOCK:
 		err = pthread_rwlock_rdlock(&s->lk.rw);

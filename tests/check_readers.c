@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Readers against writers, under every policy: a reader makes progress
- * while a writer writes without pause.  And the SS_SEQLOCK reader's way
- * out (lib/access.c): after its tries it takes the writers'
+ * while a writer writes without pause; no field of 1 to 16 bytes, aligned
+ * or at an odd offset, is ever read half written.  And the SS_SEQLOCK
+ * reader's way out (lib/access.c): after its tries it takes the writers'
  * lock for one copy, so it sleeps behind a stalled write section instead
  * of spinning; the tries can be set to 0 (a test hook), which sends every
  * read that way.
@@ -13,6 +14,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -181,6 +183,190 @@ START_TEST(reader_progresses_under_writer)
 			      ss_policy_name(POLICY), p.reads, now_ms() - t0,
 			      p.target);
 	big_unref(p.h);
+}
+END_TEST
+
+/* ---- torn fields ----------------------------------------------------- */
+
+/* Fields of 1 to 16 bytes: naturally aligned ones, and byte arrays at odd
+ * offsets, several across a word boundary (8 and 4 bytes). */
+typedef struct { unsigned char b[2]; } b2;
+typedef struct { unsigned char b[3]; } b3;
+typedef struct { unsigned char b[4]; } b4;
+typedef struct { unsigned char b[5]; } b5;
+typedef struct { unsigned char b[7]; } b7;
+typedef struct { unsigned char b[9]; } b9;
+typedef struct { unsigned char b[16]; } b16;
+#define BYTES_FIELDS(X)                                                      \
+	X(uint8_t, u8, 0)	/* 0 */                                      \
+	X(b5, o1, { { 0 } })	/* 1..5 */                                   \
+	X(b4, o6, { { 0 } })	/* 6..9 */                                   \
+	X(uint16_t, u16, 0)	/* 10..11 */                                 \
+	X(uint8_t, u8b, 0)	/* 12 */                                     \
+	X(b7, o13, { { 0 } })	/* 13..19 */                                 \
+	X(uint32_t, u32, 0)	/* 20..23 */                                 \
+	X(uint64_t, u64, 0)	/* 24..31 */                                 \
+	X(b9, o32, { { 0 } })	/* 32..40 */                                 \
+	X(b2, o41, { { 0 } })	/* 41..42 */                                 \
+	X(uint16_t, u16b, 0)	/* 44..45 */                                 \
+	X(b3, o46, { { 0 } })	/* 46..48 */                                 \
+	X(uint8_t, u8c, 0)	/* 49 */                                     \
+	X(b16, o50, { { 0 } })	/* 50..65 */                                 \
+	X(float, f, 0)		/* 68..71 */                                 \
+	X(double, d, 0)		/* 72..79 */
+SS_RECORD_DECLARE(bytes, BYTES_FIELDS);
+SS_RECORD_DEFINE(bytes, BYTES_FIELDS);
+_Static_assert(offsetof(struct bytes, o13) == 13 &&
+		       offsetof(struct bytes, o41) == 41 &&
+		       offsetof(struct bytes, o46) == 46 &&
+		       offsetof(struct bytes, o50) == 50 &&
+		       offsetof(struct bytes, f) == 68 &&
+		       offsetof(struct bytes, d) == 72,
+	       "the torn-field record's layout");
+
+static bool uniform(const unsigned char *p, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (p[i] != p[0])
+			return false;
+	return true;
+}
+
+struct torn {
+	ss_state *s;
+	atomic_bool stop;
+	atomic_long writes;
+	long failed;		/* writer: calls that failed */
+	long gets[2], reads[2], torn[2];
+};
+
+static int set_all(void *rec, void *ctx)
+{
+	const unsigned char *v = ctx;
+
+	for (size_t i = 0; i < bytes_type.nfields; i++)
+		memset((unsigned char *)rec + bytes_type.fields[i].offset, *v,
+		       bytes_type.fields[i].size);
+	return 0;
+}
+
+/* Every field's bytes equal one value: each set writes a field with a new
+ * value, and every fourth round an update writes all of them. */
+static void *torn_writer(void *arg)
+{
+	struct torn *t = arg;
+	unsigned char buf[16];
+
+	for (unsigned round = 0;
+	     !atomic_load_explicit(&t->stop, memory_order_relaxed); round++) {
+		unsigned char v = (unsigned char)(round % 255 + 1);
+
+		if (round % 4 == 3) {
+			if (ss_update(t->s, set_all, &v) != 0)
+				t->failed++;
+		} else {
+			for (size_t i = 0; i < bytes_type.nfields; i++) {
+				memset(buf, v, sizeof(buf));
+				if (ss_set(t->s, i, buf) < 0)
+					t->failed++;
+			}
+		}
+		atomic_fetch_add_explicit(&t->writes, 1, memory_order_relaxed);
+	}
+	return NULL;
+}
+
+struct torn_reader {
+	struct torn *t;
+	int id;
+};
+
+static void *torn_reader(void *arg)
+{
+	struct torn_reader *tr = arg;
+	struct torn *t = tr->t;
+	unsigned char buf[16];
+	struct bytes r;
+	size_t i = (size_t)tr->id;
+
+	while (!atomic_load_explicit(&t->stop, memory_order_relaxed)) {
+		const struct ss_field *f = &bytes_type.fields[i];
+
+		if (ss_get(t->s, i, buf) != 0 || !uniform(buf, f->size))
+			t->torn[tr->id]++;
+		t->gets[tr->id]++;
+		if (++i == bytes_type.nfields) {
+			i = 0;
+			if (ss_read(t->s, &r, NULL) != 0)
+				t->torn[tr->id]++;
+			for (size_t j = 0; j < bytes_type.nfields; j++)
+				if (!uniform((unsigned char *)&r +
+						     bytes_type.fields[j].offset,
+					     bytes_type.fields[j].size))
+					t->torn[tr->id]++;
+			t->reads[tr->id]++;
+		}
+	}
+	return NULL;
+}
+
+/* A writer and two readers for the test's time and at least 2000 writes;
+ * @tries < 0 leaves the seqlock's tries as they are. */
+static void torn_run(enum ss_policy policy, int tries)
+{
+	bytes_handle h = bytes_new(NULL, policy);
+	struct torn t = { .s = bytes_state(h) };
+	struct torn_reader tr[2] = { { &t, 0 }, { &t, 1 } };
+	pthread_t wt, rt[2];
+	double end = now_ms() + test_duration_ms(300);
+	double sanity = now_ms() + test_duration_ms(60000);
+
+	ck_assert(bytes_valid(h));
+	if (tries >= 0)
+		ss__seq_set_tries(t.s, (uint32_t)tries);
+	atomic_init(&t.stop, false);
+	atomic_init(&t.writes, 0);
+	ck_assert_int_eq(pthread_create(&wt, NULL, torn_writer, &t), 0);
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(pthread_create(&rt[i], NULL, torn_reader,
+						&tr[i]), 0);
+	while ((now_ms() < end || atomic_load(&t.writes) < 2000 ||
+		t.reads[0] == 0 || t.reads[1] == 0) &&
+	       now_ms() < sanity) {
+		struct timespec ms = { 0, 1000000 };
+
+		nanosleep(&ms, NULL);
+	}
+	atomic_store(&t.stop, true);
+	pthread_join(wt, NULL);
+	for (int i = 0; i < 2; i++)
+		pthread_join(rt[i], NULL);
+	ck_assert_int_eq(t.failed, 0);
+	for (int i = 0; i < 2; i++) {
+		ck_assert_msg(t.reads[i] > 0, "reader %d never read", i);
+		ck_assert_msg(t.torn[i] == 0,
+			      "%s (tries %d): reader %d: %ld torn of %ld gets "
+			      "and %ld reads",
+			      ss_policy_name(policy), tries, i, t.torn[i],
+			      t.gets[i], t.reads[i]);
+	}
+	if (policy == SS_SEQLOCK && tries == 0)
+		ck_assert_uint_ge(ss__seq_fallbacks(t.s),
+				  (unsigned long)(t.gets[0] + t.gets[1]));
+	bytes_unref(h);
+}
+
+START_TEST(no_torn_fields)
+{
+	torn_run(POLICY, -1);
+}
+END_TEST
+
+/* The same through the seqlock's lock: every read (tries 0), and a read
+ * whenever its one try met a write (tries 1). */
+START_TEST(no_torn_fields_seqlock_fallback)
+{
+	torn_run(SS_SEQLOCK, _i);
 }
 END_TEST
 
@@ -357,6 +543,8 @@ Suite *suite_readers(void)
 	TCase *tc = tcase_create("readers");
 
 	tcase_add_loop_test(tc, reader_progresses_under_writer, 0, NPOLICIES);
+	tcase_add_loop_test(tc, no_torn_fields, 0, NPOLICIES);
+	tcase_add_loop_test(tc, no_torn_fields_seqlock_fallback, 0, 2);
 	tcase_add_test(tc, seqlock_reader_sleeps_behind_stalled_write);
 	tcase_add_test(tc, seqlock_fallback_reads);
 	tcase_set_timeout(tc, 120);
