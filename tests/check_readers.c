@@ -85,7 +85,7 @@ struct progress {
 	atomic_long writes;	/* the writer's count, after each set */
 	long failed_sets;
 	/* The reader's. */
-	long target, reads, overlapped, stale;
+	long target, reads, stale;
 	double deadline;
 };
 
@@ -104,27 +104,31 @@ static void *progress_writer(void *arg)
 	return NULL;
 }
 
-/* Reads until @target reads overlapped a write (the writer's count moved
- * between the read's start and end), or the deadline.  Each snapshot holds
- * a value no older than the last write counted before it began. */
+/* Makes @target reads, or as many as it can until the deadline; each
+ * begins after a write that the previous read had not seen end, so the
+ * writer is busy when it starts.  Each snapshot holds a value no older
+ * than the last write counted before it began. */
 static void *progress_reader(void *arg)
 {
 	struct progress *p = arg;
 	struct big *r = malloc(sizeof(*r));
+	long last = -1;
 
 	if (!r)
 		return NULL;
 	pin_self(p->reader_cpu);
-	while (p->overlapped < p->target && now_ms() < p->deadline) {
-		long w0 = atomic_load_explicit(&p->writes,
-					       memory_order_relaxed);
-		long w1;
+	while (p->reads < p->target && now_ms() < p->deadline) {
+		long w0, w1;
 
+		while ((w0 = atomic_load_explicit(&p->writes,
+						  memory_order_relaxed)) ==
+			       last &&
+		       now_ms() < p->deadline)
+			sched_yield();
 		big_read(p->h, r, NULL);
 		w1 = atomic_load_explicit(&p->writes, memory_order_relaxed);
 		p->reads++;
-		if (w1 != w0)
-			p->overlapped++;
+		last = w1;
 		if (r->n < (uint64_t)w0 || r->n > (uint64_t)w1 + 1)
 			p->stale++;
 	}
@@ -134,14 +138,17 @@ static void *progress_reader(void *arg)
 
 /*
  * The reader on one CPU, the writer on another setting one field without
- * pause.  Counted are the reads that overlapped writes: a reader that
- * can only finish a copy while the writer pauses (an SS_SEQLOCK reader
- * that retries for ever) makes about one such read per pause of the
- * writer (preemptions: a few hundred a second on a loaded machine) and
- * misses the target by far; a reader that waits for the lock, or takes
- * it after its tries, makes tens of thousands a second.  With one CPU,
- * or under Valgrind (one thread at a time), reads cannot overlap writes:
- * the test then asks only that the reads complete.
+ * pause, and every read begun while the writer writes (after a write the
+ * previous read had not seen).  A reader that can only finish a copy
+ * while the writer pauses (an SS_SEQLOCK reader that retries for ever)
+ * then finishes one read per pause of the writer (preemptions: some
+ * hundreds a second on a loaded machine) and misses the target by far; a
+ * reader that waits for the lock, or takes it after its tries, alternates
+ * with the writer thousands of times a second, even under
+ * ThreadSanitizer.  (Measured on a 2-core machine with a load average of
+ * 7: before the seqlock's bound, 483 reads in 10 s; after, 2000 in about
+ * a second.)  With one CPU, or under Valgrind (one thread at a time), the
+ * two take turns: 500 reads must complete.
  */
 START_TEST(reader_progresses_under_writer)
 {
@@ -150,7 +157,7 @@ START_TEST(reader_progresses_under_writer)
 	struct progress p = { .h = big_new(NULL, POLICY),
 			      .writer_cpu = concurrent ? b : -1,
 			      .reader_cpu = concurrent ? a : -1,
-			      .target = 5000 };
+			      .target = concurrent ? 2000 : 500 };
 	pthread_t wt, rt;
 	double t0;
 
@@ -170,18 +177,11 @@ START_TEST(reader_progresses_under_writer)
 	ck_assert_int_eq(p.failed_sets, 0);
 	ck_assert_msg(p.stale == 0, "%s: %ld stale snapshots",
 		      ss_policy_name(POLICY), p.stale);
-	if (concurrent)
-		ck_assert_msg(p.overlapped >= p.target,
-			      "%s: %ld of %ld reads done while the writer "
-			      "wrote (%ld writes in %.0f ms); wanted %ld",
-			      ss_policy_name(POLICY), p.overlapped, p.reads,
-			      atomic_load(&p.writes), now_ms() - t0,
-			      p.target);
-	else
-		ck_assert_msg(p.reads >= p.target,
-			      "%s: %ld reads in %.0f ms; wanted %ld",
-			      ss_policy_name(POLICY), p.reads, now_ms() - t0,
-			      p.target);
+	ck_assert_msg(p.reads >= p.target,
+		      "%s: %ld reads begun while the writer wrote finished "
+		      "in %.0f ms (%ld writes); wanted %ld",
+		      ss_policy_name(POLICY), p.reads, now_ms() - t0,
+		      atomic_load(&p.writes), p.target);
 	big_unref(p.h);
 }
 END_TEST
@@ -237,7 +237,8 @@ struct torn {
 	atomic_bool stop;
 	atomic_long writes;
 	long failed;		/* writer: calls that failed */
-	long gets[2], reads[2], torn[2];
+	long gets[2], torn[2];
+	atomic_long reads[2];	/* polled by the main thread */
 };
 
 static int set_all(void *rec, void *ctx)
@@ -304,7 +305,8 @@ static void *torn_reader(void *arg)
 						     bytes_type.fields[j].offset,
 					     bytes_type.fields[j].size))
 					t->torn[tr->id]++;
-			t->reads[tr->id]++;
+			atomic_fetch_add_explicit(&t->reads[tr->id], 1,
+						  memory_order_relaxed);
 		}
 	}
 	return NULL;
@@ -326,12 +328,15 @@ static void torn_run(enum ss_policy policy, int tries)
 		ss__seq_set_tries(t.s, (uint32_t)tries);
 	atomic_init(&t.stop, false);
 	atomic_init(&t.writes, 0);
+	for (int i = 0; i < 2; i++)
+		atomic_init(&t.reads[i], 0);
 	ck_assert_int_eq(pthread_create(&wt, NULL, torn_writer, &t), 0);
 	for (int i = 0; i < 2; i++)
 		ck_assert_int_eq(pthread_create(&rt[i], NULL, torn_reader,
 						&tr[i]), 0);
 	while ((now_ms() < end || atomic_load(&t.writes) < 2000 ||
-		t.reads[0] == 0 || t.reads[1] == 0) &&
+		atomic_load(&t.reads[0]) == 0 ||
+		atomic_load(&t.reads[1]) == 0) &&
 	       now_ms() < sanity) {
 		struct timespec ms = { 0, 1000000 };
 
@@ -343,12 +348,13 @@ static void torn_run(enum ss_policy policy, int tries)
 		pthread_join(rt[i], NULL);
 	ck_assert_int_eq(t.failed, 0);
 	for (int i = 0; i < 2; i++) {
-		ck_assert_msg(t.reads[i] > 0, "reader %d never read", i);
+		ck_assert_msg(atomic_load(&t.reads[i]) > 0,
+			      "reader %d never read", i);
 		ck_assert_msg(t.torn[i] == 0,
 			      "%s (tries %d): reader %d: %ld torn of %ld gets "
 			      "and %ld reads",
 			      ss_policy_name(policy), tries, i, t.torn[i],
-			      t.gets[i], t.reads[i]);
+			      t.gets[i], atomic_load(&t.reads[i]));
 	}
 	if (policy == SS_SEQLOCK && tries == 0)
 		ck_assert_uint_ge(ss__seq_fallbacks(t.s),
