@@ -129,8 +129,8 @@ static void bump(struct ss_state *s, uint64_t changed)
  * (a release fence, then an atomic store that an atomic load before an
  * acquire fence reads: C11 7.17.4p2), so the writer's odd store to seq
  * happens before the reader's second load of seq, which must return it or
- * a later value (read-read coherence): s1 != s0, and the reader tries
- * again.  If the reader's first load of seq returns the even value a
+ * a later value (write-read coherence, C11 5.1.2.4p20); seq only grows,
+ * under the lock, so s1 != s0, and the reader tries again.  If the reader's first load of seq returns the even value a
  * writer stored when it finished, the acquire load synchronizes with that
  * release store: no word can then hold a value older than that write's.
  * So a copy with s0 even and s1 == s0 holds, in every word, the value as
@@ -173,10 +173,12 @@ static void bump(struct ss_state *s, uint64_t changed)
  *     one copy, which is what SS_SEQLOCK readers otherwise never do; 4
  *     keeps that to readers that would otherwise be starved.
  *   - A writer preempted while it publishes leaves seq odd for a time
- *     slice.  4 waits of 64 pauses (some microseconds) are longer than
- *     any publish that runs, and then the reader sleeps on the lock,
+ *     slice.  4 waits of 64 pauses (some microseconds) outlast the
+ *     publish of a few fields, and then the reader sleeps on the lock,
  *     which the writer holds: on a single core it gets the CPU back
- *     instead of sharing it with a spinning reader.
+ *     instead of sharing it with a spinning reader.  (A publish of many
+ *     kilobytes may outlast them too: the reader then waits on the lock
+ *     for that write, as it would have spun.)
  * A reader always makes at least one try, and a record whose lock is held
  * by a callback (ss_update's, before it publishes) keeps seq even and
  * still: such a try succeeds, so a reader never waits for a callback to
