@@ -17,11 +17,11 @@ Suite *suite_update(void);
 Suite *suite_versions(void);
 Suite *suite_records(void);
 Suite *suite_concurrency(void);
+Suite *suite_readers(void);
 Suite *suite_errors(void);
 Suite *suite_cancel(void);
 Suite *suite_watch(void);
 Suite *suite_fork(void);
-Suite *suite_readers(void);
 
 /* Every policy: tcase_add_loop_test(tc, fn, 0, NPOLICIES) gives _i. */
 #define NPOLICIES 3
