@@ -1698,12 +1698,23 @@ static void decide_busy(const struct control_input *in,
 	out->next = in->now;
 }
 
+/* The fakes that decide by themselves keep no runaway state: every output
+ * is written, as control_decide writes every one. */
+static void no_runaway_state(struct control_output *out)
+{
+	out->progress_temperature = NAN;
+	out->progress_at = 0;
+	out->runaway = false;
+	out->runaway_temperature = NAN;
+}
+
 static void decide_never(const struct control_input *in,
 			 const struct control_config *cfg,
 			 struct control_output *out)
 {
 	(void)in;
 	(void)cfg;
+	no_runaway_state(out);
 	out->heat = false;
 	out->reason = REASON_HOLD_OFF;
 	out->next = INFINITY;
@@ -1715,6 +1726,7 @@ static void decide_always(const struct control_input *in,
 {
 	(void)in;
 	(void)cfg;
+	no_runaway_state(out);
 	out->heat = true;
 	out->reason = REASON_COLD;
 	out->next = INFINITY;
