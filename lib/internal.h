@@ -64,6 +64,10 @@ typedef uint32_t ss_word;
 #endif
 #define SS_WORD sizeof(ss_word)
 
+/* The tries an SS_SEQLOCK reader makes before it takes the writers' lock;
+ * why 4: access.c, "Bounded tries". */
+#define SS_SEQ_TRIES 4
+
 /* A saturated count: far from both zero and INT_MAX, so racing increments
  * and decrements stay saturated (the scheme of Linux's refcount_t). */
 #define SS_REF_SATURATED (INT32_MIN / 2)
@@ -91,6 +95,7 @@ struct ss_state {
 	const struct ss_field *fields;
 	uint32_t nfields;
 	enum ss_policy policy;
+	uint32_t seq_tries;	/* SS_SEQLOCK: SS_SEQ_TRIES, or a test's */
 	size_t size;		/* type->size */
 	unsigned char *rec;	/* SS_MUTEX, SS_RWLOCK: the record */
 	ss_word *words;		/* SS_SEQLOCK: the record as published words */
@@ -106,6 +111,8 @@ struct ss_state {
 		pthread_mutex_t mu;	/* SS_MUTEX; writers of SS_SEQLOCK */
 		pthread_rwlock_t rw;	/* SS_RWLOCK */
 	} lk;
+	/* SS_SEQLOCK: reads that took lk.mu after their tries; under it. */
+	unsigned long seq_fallbacks;
 
 	/* Waiting: taken only by waiters and watches coming and going, by
 	 * writers whose change meets wmask, and by ss_close.  Never held
@@ -176,6 +183,17 @@ SS_HIDDEN void ss__wait_unlock(struct ss_state *s);
  * bits added to it (under the record lock, as a registration does). */
 SS_HIDDEN uint64_t ss__wmask(struct ss_state *s);
 SS_HIDDEN void ss__wmask_add(struct ss_state *s, uint64_t bits);
+
+/* SS_SEQLOCK test hooks (access.c).  ss__seq_set_tries: the tries a
+ * reader makes before it takes the lock (0: every read takes it); call it
+ * before the record is shared.  ss__seq_fallbacks: how many reads took
+ * the lock.  ss__seq_stall_begin and _end: a write section held open, as
+ * by a writer preempted while it publishes: the lock taken and the
+ * sequence odd in between. */
+SS_HIDDEN void ss__seq_set_tries(struct ss_state *s, uint32_t tries);
+SS_HIDDEN unsigned long ss__seq_fallbacks(struct ss_state *s);
+SS_HIDDEN void ss__seq_stall_begin(struct ss_state *s);
+SS_HIDDEN void ss__seq_stall_end(struct ss_state *s);
 
 /* Absolute CLOCK_MONOTONIC deadline @ms from now. */
 SS_HIDDEN struct timespec ss__deadline(int ms);

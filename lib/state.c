@@ -167,6 +167,7 @@ SS_EXPORT ss_state *ss_new(const struct ss_type *type, const void *init,
 	s->fields = type->fields;
 	s->nfields = (uint32_t)type->nfields;
 	s->policy = policy;
+	s->seq_tries = SS_SEQ_TRIES;
 	s->size = type->size;
 	s->nwords = nwords;
 	/* The byte offsets computed above are aligned for the words they

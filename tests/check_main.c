@@ -16,6 +16,7 @@ int main(void)
 	srunner_add_suite(sr, suite_versions());
 	srunner_add_suite(sr, suite_records());
 	srunner_add_suite(sr, suite_concurrency());
+	srunner_add_suite(sr, suite_readers());
 	srunner_add_suite(sr, suite_errors());
 	srunner_add_suite(sr, suite_cancel());
 	srunner_add_suite(sr, suite_watch());

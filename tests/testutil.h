@@ -18,6 +18,7 @@ Suite *suite_update(void);
 Suite *suite_versions(void);
 Suite *suite_records(void);
 Suite *suite_concurrency(void);
+Suite *suite_readers(void);
 Suite *suite_errors(void);
 Suite *suite_cancel(void);
 Suite *suite_watch(void);
