@@ -354,6 +354,26 @@ static inline bool seq_small_field(size_t off, size_t size)
 	       (off & (size - 1)) == 0;
 }
 
+/* Copies such a field's @n bytes (1, 2, 4 or 8): constant sizes, and
+ * none that the compiler could see overrun the two words it is copied
+ * from (GCC 12's -Warray-bounds on 32-bit ARM, with copy_bytes's 16). */
+static inline void copy_small(void *dst, const void *src, size_t n)
+{
+	switch (n) {
+	case 1:
+		memcpy(dst, src, 1);
+		break;
+	case 2:
+		memcpy(dst, src, 2);
+		break;
+	case 4:
+		memcpy(dst, src, 4);
+		break;
+	default:
+		memcpy(dst, src, 8);
+	}
+}
+
 /* Gets such a field: its word or two between the two loads of seq, then
  * its bytes.  No 8-byte atomic where words are 4 bytes. */
 static inline int seq_get_small(const struct ss_state *cs, void *out,
@@ -378,7 +398,7 @@ static inline int seq_get_small(const struct ss_state *cs, void *out,
 		seq_loads_done();
 		if (likely(atomic_load_explicit(&s->seq,
 						memory_order_relaxed) == s0)) {
-			copy_bytes(out, (unsigned char *)v + off % SS_WORD,
+			copy_small(out, (unsigned char *)v + off % SS_WORD,
 				   size);
 			return 0;
 		}
