@@ -21,9 +21,12 @@
 
 /* ---- small helpers ------------------------------------------------- */
 
-static inline void copy_bytes(void *dst, const void *src, size_t n)
+/* Copies a field of @n bytes, 1, 2, 4 or 8: constant sizes, one move
+ * each, and none that the compiler could see overrun a two-word source
+ * (GCC 12's -Warray-bounds on 32-bit ARM, for the seqlock's small-field
+ * get). */
+static inline void copy_small(void *dst, const void *src, size_t n)
 {
-	/* Constant sizes let the compiler emit one move for common fields. */
 	switch (n) {
 	case 1:
 		memcpy(dst, src, 1);
@@ -34,8 +37,20 @@ static inline void copy_bytes(void *dst, const void *src, size_t n)
 	case 4:
 		memcpy(dst, src, 4);
 		break;
-	case 8:
+	default:
 		memcpy(dst, src, 8);
+	}
+}
+
+static inline void copy_bytes(void *dst, const void *src, size_t n)
+{
+	/* Constant sizes let the compiler emit one move for common fields. */
+	switch (n) {
+	case 1:
+	case 2:
+	case 4:
+	case 8:
+		copy_small(dst, src, n);
 		break;
 	case 16:
 		memcpy(dst, src, 16);
@@ -352,26 +367,6 @@ static inline bool seq_small_field(size_t off, size_t size)
 	/* A power of two: a mask, not a division. */
 	return size <= 8 && (size & (size - 1)) == 0 &&
 	       (off & (size - 1)) == 0;
-}
-
-/* Copies such a field's @n bytes (1, 2, 4 or 8): constant sizes, and
- * none that the compiler could see overrun the two words it is copied
- * from (GCC 12's -Warray-bounds on 32-bit ARM, with copy_bytes's 16). */
-static inline void copy_small(void *dst, const void *src, size_t n)
-{
-	switch (n) {
-	case 1:
-		memcpy(dst, src, 1);
-		break;
-	case 2:
-		memcpy(dst, src, 2);
-		break;
-	case 4:
-		memcpy(dst, src, 4);
-		break;
-	default:
-		memcpy(dst, src, 8);
-	}
 }
 
 /* Gets such a field: its word or two between the two loads of seq, then
