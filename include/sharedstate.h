@@ -110,7 +110,9 @@ typedef struct ss_state ss_state;
  *  each.  See libsharedstate(7) for which to choose. */
 enum ss_policy {
 	SS_MUTEX = 0, /**< one mutex for readers and writers (the default) */
-	SS_SEQLOCK,   /**< readers never write shared memory; plain data only */
+	SS_SEQLOCK,   /**< readers copy without a lock, and take the writers'
+		       *   only after 4 tries spoiled by writes (ss_read(3));
+		       *   plain data only */
 	SS_RWLOCK,    /**< readers share a lock; for records that own memory */
 	SS_SNAPSHOT,  /**< readers take immutable versions (read-copy-update) */
 };

@@ -10,11 +10,24 @@
 
 #include "internal.h"
 
+/* Built for ThreadSanitizer: SS_TSAN (the seqlock's ordering, the timed
+ * locks). */
+#if defined(__SANITIZE_THREAD__)
+#define SS_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define SS_TSAN 1
+#endif
+#endif
+
 /* ---- small helpers ------------------------------------------------- */
 
-static inline void copy_bytes(void *dst, const void *src, size_t n)
+/* Copies a field of @n bytes, 1, 2, 4 or 8: constant sizes, one move
+ * each, and none that the compiler could see overrun a two-word source
+ * (GCC 12's -Warray-bounds on 32-bit ARM, for the seqlock's small-field
+ * get). */
+static inline void copy_small(void *dst, const void *src, size_t n)
 {
-	/* Constant sizes let the compiler emit one move for common fields. */
 	switch (n) {
 	case 1:
 		memcpy(dst, src, 1);
@@ -25,8 +38,20 @@ static inline void copy_bytes(void *dst, const void *src, size_t n)
 	case 4:
 		memcpy(dst, src, 4);
 		break;
-	case 8:
+	default:
 		memcpy(dst, src, 8);
+	}
+}
+
+static inline void copy_bytes(void *dst, const void *src, size_t n)
+{
+	/* Constant sizes let the compiler emit one move for common fields. */
+	switch (n) {
+	case 1:
+	case 2:
+	case 4:
+	case 8:
+		copy_small(dst, src, n);
 		break;
 	case 16:
 		memcpy(dst, src, 16);
@@ -100,120 +125,281 @@ static void bump(struct ss_state *s, uint64_t changed)
 /* ---- SS_SEQLOCK ---------------------------------------------------- */
 /*
  * Writers hold lk.mu, keep a plain shadow copy of the record, and publish
- * it into `words` with atomic stores between two increments of `seq` (odd
- * while a write is in progress).  Readers copy `words` with atomic loads
- * and retry when `seq` was odd or moved.  Every access to shared data is
- * atomic, so there is no data race in the C11 sense, and readers store to
- * nothing shared.  (Boehm, "Can seqlocks get along with programming
- * language memory models?", MSPC 2012.)
+ * the words they change into `words` between two increments of `seq` (odd
+ * while a write is in progress).  Readers copy `words` and try again when
+ * `seq` was odd or moved.  Every access to shared data is atomic, so there
+ * is no data race in the C11 sense, and a reader stores to nothing shared
+ * unless it runs out of tries (below).
  *
- * The ordering comes from release word stores and acquire word loads
- * rather than from fences: a reader that loads any word of a write in
- * progress synchronizes with it, so its re-read of `seq` sees the odd
- * value and it retries.  On x86 these are plain moves, as relaxed ones
- * would be; ThreadSanitizer, which does not model atomic_thread_fence,
- * understands them.
+ * The order comes from two fences (Boehm, "Can seqlocks get along with
+ * programming language memory models?", MSPC 2012, the fence-based form):
  *
- * Where words are 4 bytes (ARMv6 and older, internal.h), an acquire load
- * is a load and a barrier, and ARMv5 has no barrier instruction: each is
- * a call into the kernel's helper.  There the reader loads the words
- * relaxed and issues one acquire fence before it re-reads `seq` (Boehm's
- * fence form: the fence after a load that saw a writer's release store
- * synchronizes with it all the same), two barriers per read instead of
- * one per word.
+ *	writer (under lk.mu)		reader
+ *	seq = q + 1	relaxed		s0 = seq	acquire
+ *	fence		release		words...	relaxed loads
+ *	words...	relaxed stores	fence		acquire
+ *	seq = q + 2	release		s1 = seq	relaxed
+ *
+ * If any word the reader loaded holds a store of a write in progress,
+ * the writer's release fence synchronizes with the reader's acquire fence
+ * (a release fence, then an atomic store that an atomic load before an
+ * acquire fence reads: C11 7.17.4p2), so the writer's odd store to seq
+ * happens before the reader's second load of seq, which must return it or
+ * a later value (write-read coherence, C11 5.1.2.4p20); seq only grows,
+ * under the lock, so s1 != s0, and the reader tries again.  If the reader's first load of seq returns the even value a
+ * writer stored when it finished, the acquire load synchronizes with that
+ * release store: no word can then hold a value older than that write's.
+ * So a copy with s0 even and s1 == s0 holds, in every word, the value as
+ * of the write that ended with s0.  The same fences carry the record's
+ * happens-before to the reader: what a writer did before it set a field
+ * happens before what a reader does after it read the new value.  Neither
+ * fence costs an instruction on x86 (they only stop the compiler); on ARM
+ * each is one barrier per try or per write, where a release store or an
+ * acquire load per word cost one barrier per word (on ARMv5, armel, a
+ * call to the kernel's helper each).
+ *
+ * ThreadSanitizer does not model atomic_thread_fence: to it the fences
+ * order nothing, and the argument above would not hold in the model it
+ * checks.  Built for it (SS_TSAN), the writer stores each word with
+ * release and the reader loads each word with acquire instead, the form
+ * that orders the same way without fences (a reader's acquire load that
+ * reads a word of a write in progress synchronizes with that release
+ * store, which the odd store of seq precedes), so every synchronization
+ * the fences give other builds is one it sees.  (On x86 both forms
+ * compile to the same plain moves.)
+ *
+ * Bounded tries.  A try is one copy between two loads of seq or, while
+ * seq is odd, one wait of up to SEQ_SPINS pauses for it to change.  After
+ * seq_tries (SS_SEQ_TRIES; a test hook changes it) failed tries, a reader
+ * takes lk.mu and copies the writers' shadow, which changes only under
+ * lk.mu and so is consistent there: it waits as an SS_MUTEX reader does,
+ * for the writer that holds the lock, and never for more tries.  Writers
+ * never spin and never wait for readers except that one copy.  Why 4:
+ *   - What a read costs whatever the writers do: at most 4 failed tries
+ *     and a copy under the lock.  A copy that sees seq move at one of its
+ *     checks (every SEQ_CHUNK words) stops there, so against a writer
+ *     that never pauses a failed try costs about one chunk; the worst is
+ *     writes spaced just longer than a copy, each landing near its end:
+ *     5 copies, and the write section in progress.
+ *   - How often a reader takes the lock when writes are merely frequent:
+ *     a try fails only if a write lands inside it; if a fraction p of
+ *     tries meet one, some p^4 of reads take the lock: 1 in 16 when every
+ *     other try is spoiled, 1 in 10,000 when one in ten is.  A reader on
+ *     the lock writes the mutex's cache line and holds writers back for
+ *     one copy, which is what SS_SEQLOCK readers otherwise never do; 4
+ *     keeps that to readers that would otherwise be starved.
+ *   - A writer preempted while it publishes leaves seq odd for a time
+ *     slice.  4 waits of 64 pauses (some microseconds) outlast the
+ *     publish of a few fields, and then the reader sleeps on the lock,
+ *     which the writer holds: on a single core it gets the CPU back
+ *     instead of sharing it with a spinning reader.  (A publish of many
+ *     kilobytes may outlast them too: the reader then waits on the lock
+ *     for that write, as it would have spun.)
+ * A reader always makes at least one try, and a record whose lock is held
+ * by a callback (ss_update's, before it publishes) keeps seq even and
+ * still: such a try succeeds, so a reader never waits for a callback to
+ * end unless writes came and went under it (then, as under SS_MUTEX, it
+ * may).  A reader that is itself inside a callback holds another record's
+ * lock; the writer it would wait for could be waiting for that lock, so
+ * it never blocks: it takes lk.mu only when trylock finds it free, and
+ * tries again meanwhile (seq_read_locked).
  */
-#if SS_WORD_BYTES == 8
-#define SS_WORD_LOAD __ATOMIC_ACQUIRE
-#define seq_words_loaded() ((void)0)
+#ifdef SS_TSAN
+#define SEQ_LOAD __ATOMIC_ACQUIRE
+#define SEQ_STORE __ATOMIC_RELEASE
+#define seq_loads_done() ((void)0)
+#define seq_stores_next() ((void)0)
 #else
-#define SS_WORD_LOAD __ATOMIC_RELAXED
-#define seq_words_loaded() atomic_thread_fence(memory_order_acquire)
+#define SEQ_LOAD __ATOMIC_RELAXED
+#define SEQ_STORE __ATOMIC_RELAXED
+#define seq_loads_done() atomic_thread_fence(memory_order_acquire)
+#define seq_stores_next() atomic_thread_fence(memory_order_release)
 #endif
 
-static void seq_copy_out(const struct ss_state *s, void *out, size_t off,
-			 size_t size)
+enum {
+	SEQ_SPINS = 64,			/* pauses in one wait while seq is odd */
+	SEQ_CHUNK = 1024 / SS_WORD,	/* words copied between checks of seq */
+};
+
+static inline ss_word seq_load(const ss_word *w)
 {
+	return __atomic_load_n(w, SEQ_LOAD);
+}
+
+/* Copies @n published words to @d (any alignment), four at a time. */
+static inline void seq_copy_words(unsigned char *d, const ss_word *w,
+				  size_t n)
+{
+	const ss_word *end = w + n;
+
+	/* One move a word: no stack buffer, which the compiler would
+	 * reload in wider moves than it was stored in (a stall). */
+	for (; end - w >= 4; w += 4, d += 4 * SS_WORD) {
+		ss_word v0 = seq_load(&w[0]), v1 = seq_load(&w[1]);
+		ss_word v2 = seq_load(&w[2]), v3 = seq_load(&w[3]);
+
+		memcpy(d, &v0, SS_WORD);
+		memcpy(d + SS_WORD, &v1, SS_WORD);
+		memcpy(d + 2 * SS_WORD, &v2, SS_WORD);
+		memcpy(d + 3 * SS_WORD, &v3, SS_WORD);
+	}
+	for (; w < end; w++, d += SS_WORD) {
+		ss_word v = seq_load(w);
+
+		memcpy(d, &v, SS_WORD);
+	}
+}
+
+/* Copies bytes [off, off+size) of the published record.  False as soon as
+ * seq is seen to have moved from @s0 (checked every SEQ_CHUNK words of a
+ * large copy, without a fence: only to give up early; the check after
+ * the fence decides). */
+static bool seq_copy_out(const struct ss_state *s, void *out, size_t off,
+			 size_t size, ss_word s0)
+{
+	const ss_word *w = s->words;
 	unsigned char *d = out;
 	size_t end = off + size;
 
 	if ((off | size) % SS_WORD == 0) {
 		/* Whole words: the common case of a whole-record read. */
-		for (size_t w = off / SS_WORD; w < end / SS_WORD;
-		     w++, d += SS_WORD) {
-			ss_word v = __atomic_load_n(&s->words[w],
-						    SS_WORD_LOAD);
+		size_t i = off / SS_WORD, n = size / SS_WORD;
 
-			memcpy(d, &v, SS_WORD);
+		while (n > SEQ_CHUNK) {
+			seq_copy_words(d, w + i, SEQ_CHUNK);
+			if (atomic_load_explicit(&s->seq,
+						 memory_order_relaxed) != s0)
+				return false;
+			d += SEQ_CHUNK * SS_WORD;
+			i += SEQ_CHUNK;
+			n -= SEQ_CHUNK;
 		}
-		return;
+		seq_copy_words(d, w + i, n);
+		return true;
 	}
-	for (size_t w = off / SS_WORD; w * SS_WORD < end; w++) {
-		ss_word v = __atomic_load_n(&s->words[w], SS_WORD_LOAD);
-		size_t lo = w * SS_WORD > off ? w * SS_WORD : off;
-		size_t hi = w * SS_WORD + SS_WORD < end ? w * SS_WORD + SS_WORD
+	for (size_t i = off / SS_WORD; i * SS_WORD < end; i++) {
+		ss_word v = seq_load(&w[i]);
+		size_t lo = i * SS_WORD > off ? i * SS_WORD : off;
+		size_t hi = i * SS_WORD + SS_WORD < end ? i * SS_WORD + SS_WORD
 							: end;
 
 		memcpy(d + (lo - off),
-		       (unsigned char *)&v + (lo - w * SS_WORD), hi - lo);
+		       (unsigned char *)&v + (lo - i * SS_WORD), hi - lo);
 	}
+	return true;
 }
 
-/* A field that is one aligned word (a double, int64 or pointer where
- * words are 8 bytes; an int or float where they are 4): one load between
- * the two reads of seq. */
-static inline void seq_get_word(const struct ss_state *cs, void *out,
-				size_t off)
+/* seq is odd (@s0): a write is publishing.  One try: up to SEQ_SPINS
+ * pauses, until seq moves. */
+static inline void seq_wait_odd(const struct ss_state *s, ss_word s0)
 {
-	struct ss_state *s = (struct ss_state *)cs;
-
-	for (;;) {
-		ss_word s0 = atomic_load_explicit(&s->seq,
-						  memory_order_acquire);
-		ss_word v = __atomic_load_n(&s->words[off / SS_WORD],
-					    SS_WORD_LOAD);
-
-		seq_words_loaded();
-		if (likely(!(s0 & 1)) &&
-		    atomic_load_explicit(&s->seq, memory_order_relaxed) == s0) {
-			memcpy(out, &v, SS_WORD);
-			return;
-		}
+	for (int i = 0; i < SEQ_SPINS &&
+			atomic_load_explicit(&s->seq, memory_order_relaxed) == s0;
+	     i++)
 		cpu_relax();
-	}
 }
 
-static void seq_read(const struct ss_state *cs, void *out, size_t off,
-		     size_t size, uint64_t *version)
+/* One try at bytes [off, off+size), and the version if @version. */
+static inline bool seq_try(const struct ss_state *s, void *out, size_t off,
+			   size_t size, uint64_t *version)
+{
+	ss_word s0 = atomic_load_explicit(&s->seq, memory_order_acquire);
+	uint64_t v = 0;
+
+	if (unlikely(s0 & 1)) {
+		seq_wait_odd(s, s0);
+		return false;
+	}
+	if (!seq_copy_out(s, out, off, size, s0))
+		return false;
+	if (version)
+		v = atomic_load_explicit(&s->version, SEQ_LOAD);
+	seq_loads_done();
+	if (atomic_load_explicit(&s->seq, memory_order_relaxed) != s0)
+		return false;
+	if (version)
+		*version = v;
+	return true;
+}
+
+/* After the tries: one copy from the writers' shadow, under their lock
+ * (see above; from inside a callback, without ever blocking on it). */
+static __attribute__((noinline)) int
+seq_read_locked(struct ss_state *s, void *out, size_t off, size_t size,
+		uint64_t *version)
+{
+	int err;
+
+	if (likely(ss__held == NULL)) {
+		err = pthread_mutex_lock(&s->lk.mu);
+	} else {
+		while ((err = pthread_mutex_trylock(&s->lk.mu)) == EBUSY) {
+			if (seq_try(s, out, off, size, version))
+				return 0;
+			sched_yield();
+		}
+	}
+	if (unlikely(err))
+		return -err;
+	copy_bytes(out, s->shadow + off, size);
+	if (version)
+		*version = atomic_load_explicit(&s->version,
+						memory_order_relaxed);
+	s->seq_fallbacks++;
+	pthread_mutex_unlock(&s->lk.mu);
+	return 0;
+}
+
+static int seq_read(const struct ss_state *cs, void *out, size_t off,
+		    size_t size, uint64_t *version)
 {
 	struct ss_state *s = (struct ss_state *)cs;
-	unsigned spins = 0;
 
-	for (;;) {
+	for (uint32_t t = s->seq_tries; t; t--)
+		if (likely(seq_try(s, out, off, size, version)))
+			return 0;
+	return seq_read_locked(s, out, off, size, version);
+}
+
+/* A naturally aligned field of 1, 2, 4 or 8 bytes lies in one word, or,
+ * 8 bytes where words are 4, in two: the fast path of a get. */
+static inline bool seq_small_field(size_t off, size_t size)
+{
+	/* A power of two: a mask, not a division. */
+	return size <= 8 && (size & (size - 1)) == 0 &&
+	       (off & (size - 1)) == 0;
+}
+
+/* Gets such a field: its word or two between the two loads of seq, then
+ * its bytes.  No 8-byte atomic where words are 4 bytes. */
+static inline int seq_get_small(const struct ss_state *cs, void *out,
+				size_t off, size_t size)
+{
+	struct ss_state *s = (struct ss_state *)cs;
+	const ss_word *w = s->words + off / SS_WORD;
+
+	for (uint32_t t = s->seq_tries; t; t--) {
 		ss_word s0 = atomic_load_explicit(&s->seq,
 						  memory_order_acquire);
-		uint64_t v = 0;
+		ss_word v[8 / SS_WORD];
 
 		if (unlikely(s0 & 1)) {
-			/* A writer is publishing; it holds no lock we could
-			 * help with, so wait for it, yielding if it was
-			 * preempted. */
-			if (++spins % 128 == 0)
-				sched_yield();
-			else
-				cpu_relax();
+			seq_wait_odd(s, s0);
 			continue;
 		}
-		seq_copy_out(s, out, off, size);
-		seq_words_loaded();
-		if (version)
-			v = atomic_load_explicit(&s->version,
-						 memory_order_acquire);
-		if (atomic_load_explicit(&s->seq, memory_order_relaxed) == s0) {
-			if (version)
-				*version = v;
-			return;
+		v[0] = seq_load(&w[0]);
+#if SS_WORD_BYTES == 4
+		v[1] = size == 8 ? seq_load(&w[1]) : 0;
+#endif
+		seq_loads_done();
+		if (likely(atomic_load_explicit(&s->seq,
+						memory_order_relaxed) == s0)) {
+			copy_small(out, (unsigned char *)v + off % SS_WORD,
+				   size);
+			return 0;
 		}
 	}
+	return seq_read_locked(s, out, off, size, NULL);
 }
 
 static void seq_begin(struct ss_state *s)
@@ -221,6 +407,7 @@ static void seq_begin(struct ss_state *s)
 	ss_word q = atomic_load_explicit(&s->seq, memory_order_relaxed);
 
 	atomic_store_explicit(&s->seq, q + 1, memory_order_relaxed);
+	seq_stores_next();
 }
 
 static void seq_end(struct ss_state *s)
@@ -237,8 +424,36 @@ static void seq_publish(struct ss_state *s, size_t off, size_t size)
 		ss_word v;
 
 		memcpy(&v, s->shadow + w * SS_WORD, SS_WORD);
-		__atomic_store_n(&s->words[w], v, __ATOMIC_RELEASE);
+		__atomic_store_n(&s->words[w], v, SEQ_STORE);
 	}
+}
+
+/* Test hooks (internal.h). */
+void ss__seq_set_tries(struct ss_state *s, uint32_t tries)
+{
+	s->seq_tries = tries;
+}
+
+unsigned long ss__seq_fallbacks(struct ss_state *s)
+{
+	unsigned long n;
+
+	pthread_mutex_lock(&s->lk.mu);
+	n = s->seq_fallbacks;
+	pthread_mutex_unlock(&s->lk.mu);
+	return n;
+}
+
+void ss__seq_stall_begin(struct ss_state *s)
+{
+	pthread_mutex_lock(&s->lk.mu);
+	seq_begin(s);
+}
+
+void ss__seq_stall_end(struct ss_state *s)
+{
+	seq_end(s);
+	pthread_mutex_unlock(&s->lk.mu);
 }
 
 /* ---- locking ------------------------------------------------------- */
@@ -257,14 +472,6 @@ static inline void read_unlock(struct ss_state *s)
 	else
 		pthread_mutex_unlock(&s->lk.mu);
 }
-
-#if defined(__SANITIZE_THREAD__)
-#define SS_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define SS_TSAN 1
-#endif
-#endif
 
 #ifdef SS_TSAN
 /* ThreadSanitizer (GCC 12, LLVM 14) intercepts pthread_*_timedlock but not
@@ -354,10 +561,8 @@ SS_EXPORT int ss_read(const ss_state *cs, void *out, uint64_t *version)
 		return -EINVAL;
 	if (unlikely(ss__held != NULL) && ss__held_by_me(s))
 		return -EDEADLK;
-	if (s->policy == SS_SEQLOCK) {
-		seq_read(s, out, 0, s->size, version);
-		return 0;
-	}
+	if (s->policy == SS_SEQLOCK)
+		return seq_read(s, out, 0, s->size, version);
 	if (s->policy == SS_SNAPSHOT) {
 		ss__snap_copy(s, out, 0, s->size, version);
 		return 0;
@@ -389,11 +594,9 @@ get_field(const struct ss_state *cs, size_t field, void *out)
 	f = &s->fields[field];
 	switch (s->policy) {
 	case SS_SEQLOCK:
-		if (f->size == SS_WORD && f->offset % SS_WORD == 0)
-			seq_get_word(s, out, f->offset);
-		else
-			seq_read(s, out, f->offset, f->size, NULL);
-		return 0;
+		if (likely(seq_small_field(f->offset, f->size)))
+			return seq_get_small(s, out, f->offset, f->size);
+		return seq_read(s, out, f->offset, f->size, NULL);
 	case SS_RWLOCK:
 		err = pthread_rwlock_rdlock(&s->lk.rw);
 		if (unlikely(err))
@@ -439,18 +642,22 @@ SS_EXPORT void ss_get_or_abort(const ss_state *s, size_t field, void *out,
 
 /* ---- writes -------------------------------------------------------- */
 
-/* After a change: unlock, then wake waiters if any registered.  The count
- * is read under the write lock, and waiters register under the record
- * lock, so a waiter either saw this change or is counted here: no fence
- * and no syscall on the write path when nobody waits. */
+/* After a change: unlock, then wake the waiters and watches of the
+ * changed fields, if any.  The union of their masks is read under the
+ * write lock, and they add their masks to it under the record lock, so a
+ * waiter either saw this change or its bits are read here (wait.c): no
+ * fence, no wait_mu and no syscall on the write path when nobody waits on
+ * a changed field, however many wait on others. */
 static void write_done(struct ss_state *s, uint64_t changed)
 {
-	uint32_t nw = changed ? atomic_load_explicit(&s->nwaiters,
-						     memory_order_relaxed)
-			      : 0;
+	uint64_t wake = 0;
+
+	if (changed)
+		wake = changed & atomic_load_explicit(&s->wmask,
+						      memory_order_relaxed);
 
 	write_unlock(s);
-	if (nw)
+	if (wake)
 		ss__wake(s, changed);
 }
 
@@ -682,7 +889,12 @@ SS_EXPORT int ss_view(const ss_state *cs, ss_view_fn *fn, void *ctx)
 						   : malloc(s->size);
 		if (!copy)
 			return -ENOMEM;
-		seq_read(s, copy, 0, s->size, NULL);
+		err = seq_read(s, copy, 0, s->size, NULL);
+		if (unlikely(err)) {
+			if (copy != stackbuf)
+				free(copy);
+			return err;
+		}
 		ss__held = &held;
 		ret = fn(copy, ctx);
 		ss__held = held.next;

@@ -64,6 +64,10 @@ typedef uint32_t ss_word;
 #endif
 #define SS_WORD sizeof(ss_word)
 
+/* The tries an SS_SEQLOCK reader makes before it takes the writers' lock;
+ * why 4: access.c, "Bounded tries". */
+#define SS_SEQ_TRIES 4
+
 /* A saturated count: far from both zero and INT_MAX, so racing increments
  * and decrements stay saturated (the scheme of Linux's refcount_t). */
 #define SS_REF_SATURATED (INT32_MIN / 2)
@@ -76,8 +80,8 @@ struct ss_waiter {
 };
 
 /* A watch (ss_watch_fd): an eventfd the writers of a field in @mask, and
- * ss_close, make readable.  Linked under wait_mu and counted in nwaiters
- * like a waiter, so that a writer that sees neither does nothing more. */
+ * ss_close, make readable.  Linked under wait_mu and its mask in wmask
+ * like a waiter's, so that a writer of other fields does nothing more. */
 struct ss_watch {
 	int fd;			/* eventfd, EFD_CLOEXEC | EFD_NONBLOCK */
 	uint64_t mask;		/* fields that make it readable */
@@ -91,6 +95,7 @@ struct ss_state {
 	const struct ss_field *fields;
 	uint32_t nfields;
 	enum ss_policy policy;
+	uint32_t seq_tries;	/* SS_SEQLOCK: SS_SEQ_TRIES, or a test's */
 	size_t size;		/* type->size */
 	unsigned char *rec;	/* SS_MUTEX, SS_RWLOCK: the record */
 	ss_word *words;		/* SS_SEQLOCK: the record as published words */
@@ -115,10 +120,12 @@ struct ss_state {
 		pthread_mutex_t mu;	/* SS_MUTEX; writers of SS_SEQLOCK */
 		pthread_rwlock_t rw;	/* SS_RWLOCK */
 	} lk;
+	/* SS_SEQLOCK: reads that took lk.mu after their tries; under it. */
+	unsigned long seq_fallbacks;
 
-	/* Waiting: taken only by waiters, by writers that saw a waiter, and
-	 * by ss_close.  Never held while taking the record lock, except by a
-	 * waiter registering itself (wait_mu, then the record lock). */
+	/* Waiting: taken only by waiters and watches coming and going, by
+	 * writers whose change meets wmask, and by ss_close.  Never held
+	 * while taking the record lock (wait.c, "Lock order"). */
 	_Alignas(SS_CACHELINE) pthread_mutex_t wait_mu;
 	struct ss_waiter *waiters;
 	struct ss_watch *watches;
@@ -130,8 +137,10 @@ struct ss_state {
 	 * all three. */
 	_Alignas(SS_CACHELINE) _Atomic ss_word seq;	/* SS_SEQLOCK */
 	_Atomic uint64_t version;
-	/* Waiters and watches; counted under the record lock. */
-	_Atomic uint32_t nwaiters;
+	/* The union of the masks of the waiters and watches: bits ORed in
+	 * under the record lock, recomputed under wait_mu when one leaves
+	 * (wait.c).  Writers read it under the write lock. */
+	_Atomic uint64_t wmask;
 	/* The record: plain bytes (SS_MUTEX, SS_RWLOCK) or published words
 	 * (SS_SEQLOCK), aligned for any type; nwords * 8 bytes. */
 	_Alignas(16) unsigned char data[];
@@ -192,6 +201,27 @@ SS_HIDDEN void ss__snap_abort(struct ss_state *s);
 SS_HIDDEN int ss__snap_view(struct ss_state *s, ss_view_fn *fn, void *ctx);
 /* Test hook: waits until every version retired so far is destroyed. */
 SS_HIDDEN void ss__snap_barrier(void);
+
+/* Test hooks: take and release @s's wait_mu, so that a test can tell the
+ * writes that need it (they block) from those that do not. */
+SS_HIDDEN void ss__wait_lock(struct ss_state *s);
+SS_HIDDEN void ss__wait_unlock(struct ss_state *s);
+
+/* Test hooks: the union of the waiting masks that writers read; stale
+ * bits added to it (under the record lock, as a registration does). */
+SS_HIDDEN uint64_t ss__wmask(struct ss_state *s);
+SS_HIDDEN void ss__wmask_add(struct ss_state *s, uint64_t bits);
+
+/* SS_SEQLOCK test hooks (access.c).  ss__seq_set_tries: the tries a
+ * reader makes before it takes the lock (0: every read takes it); call it
+ * before the record is shared.  ss__seq_fallbacks: how many reads took
+ * the lock.  ss__seq_stall_begin and _end: a write section held open, as
+ * by a writer preempted while it publishes: the lock taken and the
+ * sequence odd in between. */
+SS_HIDDEN void ss__seq_set_tries(struct ss_state *s, uint32_t tries);
+SS_HIDDEN unsigned long ss__seq_fallbacks(struct ss_state *s);
+SS_HIDDEN void ss__seq_stall_begin(struct ss_state *s);
+SS_HIDDEN void ss__seq_stall_end(struct ss_state *s);
 
 /* Absolute CLOCK_MONOTONIC deadline @ms from now. */
 SS_HIDDEN struct timespec ss__deadline(int ms);

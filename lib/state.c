@@ -180,6 +180,7 @@ SS_EXPORT ss_state *ss_new_with_copy(const struct ss_type *type,
 	s->fields = type->fields;
 	s->nfields = (uint32_t)type->nfields;
 	s->policy = policy;
+	s->seq_tries = SS_SEQ_TRIES;
 	s->size = type->size;
 	s->nwords = nwords;
 	/* The byte offsets computed above are aligned for the words they
@@ -225,7 +226,7 @@ SS_EXPORT ss_state *ss_new_with_copy(const struct ss_type *type,
 	SS_ANNOTATE_ATOMIC(&s->closed, sizeof(s->closed));
 	SS_ANNOTATE_ATOMIC(&s->seq, sizeof(s->seq));
 	SS_ANNOTATE_ATOMIC(&s->version, sizeof(s->version));
-	SS_ANNOTATE_ATOMIC(&s->nwaiters, sizeof(s->nwaiters));
+	SS_ANNOTATE_ATOMIC(&s->wmask, sizeof(s->wmask));
 	SS_ANNOTATE_ATOMIC(s->fver, s->nfields * sizeof(*s->fver));
 	if (policy == SS_SEQLOCK)
 		SS_ANNOTATE_ATOMIC(s->words, nwords * 8);

@@ -3,26 +3,47 @@
  * Waiting for changes.  Each waiter sleeps on its own condition variable
  * (CLOCK_MONOTONIC), linked into the record's list with its field mask, so
  * a writer wakes only the waiters whose mask meets the fields it changed.
- *
- * No lost wake-up: a waiter first counts itself (nwaiters + 1) under the
- * record lock, then links itself and checks the field versions under
- * wait_mu.  A writer changes the versions and reads nwaiters under the
- * record lock, then takes wait_mu to signal.  A write before the count is
- * seen by the check (the record lock orders them); a write after it sees
- * the count and signals under wait_mu, which the waiter holds from its
- * check until pthread_cond_*wait releases it, or which the waiter takes
- * after the writer released it, and then its check sees the write.  A
- * writer that sees no waiter does no more than one relaxed load.
- *
  * Watches (ss_watch_fd) are eventfds in a second list under wait_mu,
- * counted in nwaiters like waiters and signalled from the same places: a
- * writer writes to those whose mask meets its change, and ss_close to
- * all.  No watch, no system call.
+ * signalled from the same places: a writer writes to those whose mask
+ * meets its change, and ss_close to all.
+ *
+ * Writers pay only for their waiters: s->wmask holds the union of the
+ * masks of the waiters and watches, and a writer reads it under its write
+ * lock.  A write whose change does not meet it takes no wait_mu, makes no
+ * system call and scans nothing: one relaxed load, however many threads
+ * wait on other fields.  A waiter or watch that waits only for the close
+ * (mask 0) costs writers nothing.
+ *
+ * The union is never a subset of the masks that need it: an entry
+ *   1. links itself under wait_mu,
+ *   2. ORs its mask into wmask under the record lock, and then
+ *   3. (a waiter) checks the field versions and sleeps under wait_mu.
+ * An entry that leaves (a waiter woken, timed out, closed or cancelled, a
+ * watch removed) unlinks itself and stores the union of the entries still
+ * linked, both under wait_mu (wmask_recompute).  Every entry past step 1
+ * is in that union, and no entry publishes bits before step 1, so a
+ * recomputation never drops bits that a linked entry has published or is
+ * about to; an OR racing it adds bits the store includes anyway.
+ *
+ * No lost wake-up: a write whose write-lock section comes before a
+ * waiter's step 2 is seen by its step 3 (the record lock orders them).  A
+ * write after it reads a union holding the waiter's bits (the OR happened
+ * before, under the same lock, and no recomputation since has dropped
+ * them), so it takes wait_mu and signals: the waiter holds wait_mu from
+ * its check until pthread_cond_*wait releases it, or takes it after the
+ * writer released it, and then its check sees the write.
+ *
+ * Stale bits are harmless: a waiter that was woken, timed out or closed
+ * keeps its bits in the union until it has left, though it sleeps no
+ * more.  A write to such a field meanwhile takes wait_mu and signals no
+ * one (ss__wake looks at each entry's own mask), and the departure's
+ * recomputation drops them.
  *
  * Lock order: the record lock and wait_mu are never held together by a
- * waiter; writers and ss_close take wait_mu after (or, inside an update
- * callback, while) holding the record lock.  So ss_close may be called
- * from an update callback.
+ * waiter or a watch (steps 1, 2 and 3 are separate sections); writers and
+ * ss_close take wait_mu after (or, inside an update callback, while)
+ * holding the record lock.  So ss_close may be called from an update
+ * callback while a waiter is registering.
  */
 #include <config.h>
 #define _GNU_SOURCE
@@ -60,6 +81,31 @@ static void unlock_record(struct ss_state *s)
 		pthread_mutex_unlock(&s->lk.mu);
 }
 
+/* The union of the masks of the entries linked into @s's lists, stored
+ * for writers: under wait_mu, after an entry left (see the top). */
+static void wmask_recompute(struct ss_state *s)
+{
+	uint64_t m = 0;
+
+	for (const struct ss_waiter *w = s->waiters; w; w = w->next)
+		m |= w->mask;
+	for (const struct ss_watch *w = s->watches; w; w = w->next)
+		m |= w->mask;
+	atomic_store_explicit(&s->wmask, m, memory_order_relaxed);
+}
+
+/* Step 2: @mask into the union that writers read under the record lock. */
+static int wmask_publish(struct ss_state *s, uint64_t mask)
+{
+	int err = lock_record(s);
+
+	if (unlikely(err))
+		return err;
+	atomic_fetch_or_explicit(&s->wmask, mask, memory_order_relaxed);
+	unlock_record(s);
+	return 0;
+}
+
 static uint64_t field_mask(const struct ss_state *s)
 {
 	return s->nfields == 64 ? UINT64_MAX
@@ -78,8 +124,8 @@ static bool usable_mask(const struct ss_state *s, uint64_t mask)
 	return !mask || (mask & field_mask(s));
 }
 
-/* A sleeping waiter: its entry in the list and its count, which it must
- * give back however it leaves. */
+/* A registered waiter: its entry in the list, which it must leave however
+ * it returns. */
 struct wait_hold {
 	struct ss_state *s;
 	struct ss_waiter *w;
@@ -95,10 +141,8 @@ struct wait_hold {
  * wait_mu locked and its entry, on a stack that no longer exists, in the
  * list: every later changing write and ss_close would hang.
  *
- * The count is given back without the record lock, as it always was: a
- * writer reads it under the record lock only to learn whether a counted
- * waiter may need a signal; a waiter that has unlinked itself needs none,
- * and the others' counts are still there.
+ * Its bits leave the union with it, recomputed from the entries left: a
+ * waiter that has unlinked itself needs no signal.
  */
 static void wait_leave(void *arg)
 {
@@ -108,7 +152,8 @@ static void wait_leave(void *arg)
 	*w->pprev = w->next;
 	if (w->next)
 		w->next->pprev = w->pprev;
-	atomic_fetch_sub_explicit(&h->s->nwaiters, 1, memory_order_relaxed);
+	if (w->mask)
+		wmask_recompute(h->s);
 	pthread_mutex_unlock(&h->s->wait_mu);
 	pthread_cond_destroy(&w->cond);
 }
@@ -175,21 +220,23 @@ static int wait_registered(struct ss_state *s, uint64_t *seen, uint64_t mask,
 		return -err;
 	w.mask = mask;
 
-	/* Counted under the record lock: writers read the count there. */
-	err = lock_record(s);
-	if (unlikely(err)) {
-		pthread_cond_destroy(&w.cond);
-		return -err;
-	}
-	atomic_fetch_add_explicit(&s->nwaiters, 1, memory_order_relaxed);
-	unlock_record(s);
-
+	/* Steps 1 to 3 of the top comment.  No cancellation point until the
+	 * sleep: the cleanup handler needs to cover only that. */
 	pthread_mutex_lock(&s->wait_mu);
 	w.next = s->waiters;
 	w.pprev = &s->waiters;
 	if (w.next)
 		w.next->pprev = &w.next;
 	s->waiters = &w;
+	if (mask) {
+		pthread_mutex_unlock(&s->wait_mu);
+		err = wmask_publish(s, mask);
+		pthread_mutex_lock(&s->wait_mu);
+		if (unlikely(err)) {
+			wait_leave(&hold);
+			return -err;
+		}
+	}
 
 	pthread_cleanup_push(wait_leave, &hold);
 	ret = sleep_registered(s, &w, seen, mask,
@@ -246,6 +293,8 @@ static void signal_watches(struct ss_state *s, uint64_t changed, bool all)
 	errno = saved;
 }
 
+/* Called by a writer whose change met the union (write_done): signals
+ * only the entries whose own mask meets @changed. */
 void ss__wake(struct ss_state *s, uint64_t changed)
 {
 	pthread_mutex_lock(&s->wait_mu);
@@ -287,6 +336,27 @@ unsigned ss__waiting(struct ss_state *s)
 	return n;
 }
 
+void ss__wait_lock(struct ss_state *s)
+{
+	pthread_mutex_lock(&s->wait_mu);
+}
+
+void ss__wait_unlock(struct ss_state *s)
+{
+	pthread_mutex_unlock(&s->wait_mu);
+}
+
+uint64_t ss__wmask(struct ss_state *s)
+{
+	return atomic_load_explicit(&s->wmask, memory_order_relaxed);
+}
+
+void ss__wmask_add(struct ss_state *s, uint64_t bits)
+{
+	if (wmask_publish(s, bits) != 0)
+		ss__die("ss__wmask_add: the record lock failed");
+}
+
 /* ---- watches ------------------------------------------------------- */
 
 /* close(2), which is a cancellation point, as none: the calls that come
@@ -302,11 +372,12 @@ static void close_quietly(int fd)
 }
 
 /*
- * A watch is linked first, under wait_mu, then counted under the record
- * lock: a writer that reads the count after it (under the record lock)
- * finds the watch in the list when it takes wait_mu.  A write before the
- * count may or may not signal it; the caller reads the record after this
- * returns, and every change after that read signals it.  Closing is
+ * A watch is linked first, under wait_mu, then its mask is ORed into the
+ * union under the record lock (steps 1 and 2 of the top comment): a
+ * writer that reads the union after it (under the record lock) finds the
+ * watch in the list when it takes wait_mu.  A write before may or may not
+ * signal it; the caller reads the record after this returns, and every
+ * change after that read signals it.  Closing is
  * checked under wait_mu: ss_close sets the flag before it takes wait_mu
  * to signal the watches, so a watch is either refused or signalled.
  */
@@ -347,8 +418,9 @@ SS_EXPORT int ss_watch_fd(ss_state *s, uint64_t mask)
 	s->watches = w;
 	pthread_mutex_unlock(&s->wait_mu);
 
-	err = lock_record(s);
+	err = mask ? wmask_publish(s, mask) : 0;
 	if (unlikely(err)) {
+		/* Unlinked before it published anything. */
 		pthread_mutex_lock(&s->wait_mu);
 		for (struct ss_watch **pw = &s->watches; *pw; pw = &(*pw)->next)
 			if (*pw == w) {
@@ -358,8 +430,6 @@ SS_EXPORT int ss_watch_fd(ss_state *s, uint64_t mask)
 		pthread_mutex_unlock(&s->wait_mu);
 		goto fail;
 	}
-	atomic_fetch_add_explicit(&s->nwaiters, 1, memory_order_relaxed);
-	unlock_record(s);
 	return fd;
 
 fail:
@@ -380,8 +450,8 @@ SS_EXPORT int ss_unwatch_fd(ss_state *s, int fd)
 			w = *pw;
 			*pw = w->next;
 			/* Unlinked, it needs no signal: see wait_leave. */
-			atomic_fetch_sub_explicit(&s->nwaiters, 1,
-						  memory_order_relaxed);
+			if (w->mask)
+				wmask_recompute(s);
 			break;
 		}
 	pthread_mutex_unlock(&s->wait_mu);
@@ -403,3 +473,4 @@ void ss__unwatch_all(struct ss_state *s)
 		free(w);
 	}
 }
+

@@ -16,9 +16,11 @@ int main(void)
 	srunner_add_suite(sr, suite_versions());
 	srunner_add_suite(sr, suite_records());
 	srunner_add_suite(sr, suite_concurrency());
+	srunner_add_suite(sr, suite_readers());
 	srunner_add_suite(sr, suite_errors());
 	srunner_add_suite(sr, suite_cancel());
 	srunner_add_suite(sr, suite_watch());
+	srunner_add_suite(sr, suite_wmask());
 	srunner_add_suite(sr, suite_fork());
 	srunner_add_suite(sr, suite_snapshot());
 	srunner_run_all(sr, CK_NORMAL);

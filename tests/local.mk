@@ -67,11 +67,13 @@ tests_check_sharedstate_SOURCES = \
 	tests/check_errors.c \
 	tests/check_fork.c \
 	tests/check_lifecycle.c \
+	tests/check_readers.c \
 	tests/check_records.c \
 	tests/check_snapshot.c \
 	tests/check_update.c \
 	tests/check_versions.c \
 	tests/check_watch.c \
+	tests/check_wmask.c \
 	tests/records.c \
 	tests/records.h \
 	tests/testutil.c \

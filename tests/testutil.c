@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "internal.h" /* ss__waiting: test hook */
 #include "testutil.h"
 
 double now_ms(void)
@@ -56,4 +57,26 @@ void expect_abort(void (*fn)(void *), void *arg, const char *needle)
 		      buf);
 	ck_assert_msg(strstr(buf, needle) != NULL,
 		      "abort message lacks \"%s\": %s", needle, buf);
+}
+
+bool join_within(pthread_t t, double ms, void **ret)
+{
+	long long ns = (long long)(ms * 1e6);
+	struct timespec at;
+
+	clock_gettime(CLOCK_REALTIME, &at);
+	ns += at.tv_nsec;
+	at.tv_sec += (time_t)(ns / 1000000000LL);
+	at.tv_nsec = (long)(ns % 1000000000LL);
+	return pthread_timedjoin_np(t, ret, &at) == 0;
+}
+
+void until_waiting(ss_state *s, unsigned n)
+{
+	double give_up = now_ms() + test_duration_ms(10000);
+
+	while (ss__waiting(s) != n) {
+		ck_assert_msg(now_ms() < give_up, "waiters never registered");
+		usleep(1000);
+	}
 }

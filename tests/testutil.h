@@ -4,6 +4,7 @@
 #define TESTS_TESTUTIL_H
 
 #include <check.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
@@ -17,11 +18,13 @@ Suite *suite_update(void);
 Suite *suite_versions(void);
 Suite *suite_records(void);
 Suite *suite_concurrency(void);
+Suite *suite_readers(void);
 Suite *suite_errors(void);
 Suite *suite_cancel(void);
 Suite *suite_watch(void);
 Suite *suite_fork(void);
 Suite *suite_snapshot(void);
+Suite *suite_wmask(void);
 
 /* Every policy: tcase_add_loop_test(tc, fn, 0, NPOLICIES) gives _i. */
 #define NPOLICIES 4
@@ -37,5 +40,14 @@ void expect_abort(void (*fn)(void *), void *arg, const char *needle);
 /* How long a time-bounded concurrency test runs, in ms (TEST_SCALE in the
  * environment multiplies it: the sanitizer builds run slower). */
 double test_duration_ms(double base);
+
+/* pthread_join with a sanity deadline, so that a regression fails the
+ * test instead of hanging it: false if the thread is still running after
+ * @ms. */
+bool join_within(pthread_t t, double ms, void **ret);
+
+/* Until @n waiters are linked into @s's list (the ss__waiting test hook);
+ * fails the test after a sanity bound. */
+void until_waiting(ss_state *s, unsigned n);
 
 #endif

@@ -308,8 +308,10 @@ void *state_thread(void *arg)
 	thermo_update(ta->h, apply_state_result, &sr);
 	sr.saver = -1;
 	/* A state file that could not be read is replaced at once by the
-	 * state in use. */
-	save_now = !r.state_ok;
+	 * state in use; so is the file when a write landed before this
+	 * first read (the web server starts first): then the record's state
+	 * is not the file's. */
+	save_now = !r.state_ok || r.persist_seq != 0;
 	while (!closed) {
 		if (!save_now)
 			closed = thermo_wait(ta->h, &seen, THERMO_PERSIST_MASK,

@@ -9,10 +9,18 @@
  *
  * Baselines: a hand-written accessor (pthread_mutex_lock; copy; unlock) on
  * the same record, a bare atomic increment/decrement pair, a bare
- * condition-variable handoff; for SS_SNAPSHOT, the SS_MUTEX reader and a
- * bare liburcu reader of the same record published by hand (urcu-memb,
- * called as the library calls it: without _LGPL_SOURCE).  Ratios are the figures to compare between
+ * condition-variable handoff; for a set beside threads waiting on other
+ * fields (set.mutex.waitersN), the same set on a record nobody waits on;
+ * for SS_SNAPSHOT, the SS_MUTEX reader and a bare liburcu reader of the
+ * same record published by hand (urcu-memb, called as the library calls
+ * it: without _LGPL_SOURCE).  Ratios are the figures to compare between
  * machines; absolute times are not.
+ *
+ * Snapshots of bigger records (snap.*): the 1 KiB record under SS_SEQLOCK
+ * against the same record under SS_MUTEX; the 16 KiB record read while a
+ * writer on another core sets one of its fields without pause, against
+ * the same reads with no writer, per policy (a reader that must wait for
+ * a pause in the writes shows here).
  */
 #include <config.h>
 #define _GNU_SOURCE
@@ -42,6 +50,30 @@
 	X(ss_str32, reason, { "start" })
 SS_RECORD_DECLARE(brec, BREC_FIELDS);
 SS_RECORD_DEFINE(brec, BREC_FIELDS);
+
+/* A field of each size that is not a word: the float's get. */
+#define FREC_FIELDS(X)                                                       \
+	X(int, count, 0)                                                     \
+	X(float, humidity, 45.0f)
+SS_RECORD_DECLARE(frec, FREC_FIELDS);
+SS_RECORD_DEFINE(frec, FREC_FIELDS);
+
+/* Snapshots: a counter the writer sets, and a payload making up 1 KiB
+ * and 16 KiB. */
+typedef struct { uint64_t w[1024 / 8 - 1]; } pad1k;
+typedef struct { uint64_t w[16384 / 8 - 1]; } pad16k;
+#define SNAP1K_FIELDS(X)                                                     \
+	X(uint64_t, n, 0)                                                    \
+	X(pad1k, payload, { { 0 } })
+SS_RECORD_DECLARE(snap1k, SNAP1K_FIELDS);
+SS_RECORD_DEFINE(snap1k, SNAP1K_FIELDS);
+#define SNAP16K_FIELDS(X)                                                    \
+	X(uint64_t, n, 0)                                                    \
+	X(pad16k, payload, { { 0 } })
+SS_RECORD_DECLARE(snap16k, SNAP16K_FIELDS);
+SS_RECORD_DEFINE(snap16k, SNAP16K_FIELDS);
+_Static_assert(sizeof(struct snap1k) == 1024 && sizeof(struct snap16k) == 16384,
+	       "snapshot records of 1 KiB and 16 KiB");
 
 static double budget_ms = 20000; /* split among the measurements */
 
@@ -97,6 +129,21 @@ __attribute__((noinline)) static void hand_set_setpoint(struct hand *h,
 	pthread_mutex_lock(&h->mu);
 	h->r.setpoint = v;
 	pthread_mutex_unlock(&h->mu);
+}
+
+static struct {
+	pthread_mutex_t mu;
+	struct frec r;
+} hand_f = { PTHREAD_MUTEX_INITIALIZER, { 0, 45.0f } };
+
+__attribute__((noinline)) static float hand_get_humidity(void)
+{
+	float v;
+
+	pthread_mutex_lock(&hand_f.mu);
+	v = hand_f.r.humidity;
+	pthread_mutex_unlock(&hand_f.mu);
+	return v;
 }
 
 __attribute__((noinline)) static void hand_read(struct hand *h,
@@ -167,23 +214,47 @@ static double run_ops(enum op op, brec_handle h, bool baseline, long iters)
 	return (now_ns() - t0) / (double)iters;
 }
 
+/* Runs @iters operations, the baseline's or the subject's; returns ns
+ * per operation. */
+typedef double run_fn(void *ctx, bool baseline, long iters);
+
+/* The library's @op on @h, against @base_h's (the hand-written code on
+ * the same record when @by_hand). */
+struct ops_ctx {
+	enum op op;
+	brec_handle h;
+	brec_handle base_h;
+	bool by_hand;
+};
+
+static double run_ops_fn(void *ctx, bool baseline, long iters)
+{
+	struct ops_ctx *c = ctx;
+
+	if (baseline)
+		return run_ops(c->op, c->base_h, c->by_hand, iters);
+	return run_ops(c->op, c->h, false, iters);
+}
+
 /* Median of @rounds alternating runs of baseline and subject, each taking
  * about @ms_each. */
-static void compare(const char *name, enum op op, brec_handle h,
-		    double ms_each)
+static void compare_runs(const char *name, run_fn *run, void *ctx,
+			 double ms_each)
 {
 	enum { ROUNDS = 7 };
 	double base[ROUNDS], subj[ROUNDS], b, s;
 	char label[64];
 	long iters = 1000;
 
-	/* Calibrate: enough iterations for about ms_each / ROUNDS. */
-	while (run_ops(op, h, true, iters) * (double)iters <
-	       ms_each * 1e6 / ROUNDS / 2)
+	/* Calibrate: enough iterations for about ms_each / ROUNDS per pair
+	 * of runs, whichever side is the slower. */
+	while ((run(ctx, true, iters) + run(ctx, false, iters)) *
+		       (double)iters <
+	       ms_each * 1e6 / ROUNDS)
 		iters *= 2;
 	for (int i = 0; i < ROUNDS; i++) {
-		base[i] = run_ops(op, h, true, iters);
-		subj[i] = run_ops(op, h, false, iters);
+		base[i] = run(ctx, true, iters);
+		subj[i] = run(ctx, false, iters);
 	}
 	b = median(base, ROUNDS);
 	s = median(subj, ROUNDS);
@@ -192,6 +263,111 @@ static void compare(const char *name, enum op op, brec_handle h,
 	line(name, s, "ns/op");
 	snprintf(label, sizeof(label), "%s.ratio", name);
 	line(label, s / b, "x");
+}
+
+static void compare(const char *name, enum op op, brec_handle h,
+		    double ms_each)
+{
+	struct ops_ctx c = { op, h, h, true };
+
+	compare_runs(name, run_ops_fn, &c, ms_each);
+}
+
+/* The library's @op on @base_h (by hand when @by_hand) as the baseline,
+ * against the library's @op on @h. */
+static void compare_with(const char *name, enum op op, brec_handle base_h,
+			 bool by_hand, brec_handle h, double ms_each)
+{
+	struct ops_ctx c = { op, h, base_h, by_hand };
+
+	compare_runs(name, run_ops_fn, &c, ms_each);
+}
+
+/* ---- writes while others wait on other fields ---------------------- */
+
+/* Threads sleeping in brec_wait on sensor_errors until the close, while
+ * the measured writes change the setpoint: a write pays for waiters only
+ * when it changes a field they wait on. */
+struct sleepers {
+	brec_handle h;
+	int n;
+	pthread_t *t;
+	atomic_int started;
+};
+
+static void *sleeper(void *arg)
+{
+	struct sleepers *sl = arg;
+	uint64_t seen = brec_version(sl->h);
+
+	atomic_fetch_add(&sl->started, 1);
+	while (brec_wait(sl->h, &seen, SS_MASK(brec, sensor_errors), -1) == 0) {
+	}
+	return NULL;
+}
+
+static void sleepers_start(struct sleepers *sl, brec_handle h, int n)
+{
+	pthread_attr_t a;
+
+	sl->h = h;
+	sl->n = n;
+	sl->t = calloc((size_t)n, sizeof(*sl->t));
+	atomic_init(&sl->started, 0);
+	pthread_attr_init(&a);
+	pthread_attr_setstacksize(&a, 64 * 1024);
+	for (int i = 0; i < n; i++)
+		if (pthread_create(&sl->t[i], &a, sleeper, sl) != 0) {
+			fprintf(stderr, "bench: cannot start waiter %d\n", i);
+			exit(1);
+		}
+	pthread_attr_destroy(&a);
+	while (atomic_load(&sl->started) != n)
+		usleep(1000);
+	usleep(20000); /* from brec_wait's entry to its sleep */
+}
+
+static void sleepers_stop(struct sleepers *sl)
+{
+	brec_close(sl->h);
+	for (int i = 0; i < sl->n; i++)
+		pthread_join(sl->t[i], NULL);
+	free(sl->t);
+}
+
+/* set.<policy>.waiters<N>: set on a record where @n threads wait on
+ * another field, against set on a record nobody waits on. */
+static void set_beside_waiters(enum ss_policy policy, int n, double ms)
+{
+	brec_handle quiet = brec_new(NULL, policy);
+	brec_handle busy = brec_new(NULL, policy);
+	struct sleepers sl;
+	char name[64];
+
+	sleepers_start(&sl, busy, n);
+	snprintf(name, sizeof(name), "set.%s.waiters%d",
+		 ss_policy_name(policy), n);
+	compare_with(name, SET, quiet, false, busy, ms);
+	sleepers_stop(&sl);
+	brec_unref(busy);
+	brec_unref(quiet);
+}
+
+/* ---- a float field: the hand-written getter against the seqlock's --- */
+
+static double run_get_float(void *ctx, bool baseline, long iters)
+{
+	frec_handle *h = ctx;
+	double t0 = now_ns(), acc = 0;
+
+	if (baseline)
+		for (long i = 0; i < iters; i++)
+			acc += hand_get_humidity();
+	else
+		for (long i = 0; i < iters; i++)
+			acc += frec_get_humidity(*h);
+	sink = acc;
+	return (now_ns() - t0) / (double)iters;
 }
 
 /* ---- one reader and one writer on two threads ---------------------- */
@@ -312,6 +488,112 @@ static void reader_writer(double ms, double reads_out[4])
 		brec_unref(h[c]);
 	}
 }
+
+/* ---- snapshots of bigger records ----------------------------------- */
+
+/* The 1 KiB record: SS_MUTEX is the baseline, SS_SEQLOCK the subject. */
+static double run_snap1k(void *ctx, bool baseline, long iters)
+{
+	snap1k_handle *h = ctx; /* [0] mutex, [1] seqlock */
+	static struct snap1k r;
+	double t0 = now_ns();
+	uint64_t acc = 0;
+
+	for (long i = 0; i < iters; i++) {
+		snap1k_read(h[baseline ? 0 : 1], &r, NULL);
+		acc += r.n;
+	}
+	sink = (double)acc;
+	return (now_ns() - t0) / (double)iters;
+}
+
+/* The 16 KiB record: reads alone (the baseline), and reads while a writer
+ * pinned to another core sets the counter without pause (the subject). */
+struct snap_writer {
+	snap16k_handle h;
+	atomic_bool stop;
+	atomic_long writes;
+};
+
+static void *snap_writer_main(void *arg)
+{
+	struct snap_writer *w = arg;
+	uint64_t n = 0;
+
+	pin(1);
+	while (!atomic_load_explicit(&w->stop, memory_order_relaxed)) {
+		snap16k_set_n(w->h, ++n);
+		atomic_store_explicit(&w->writes, (long)n,
+				      memory_order_relaxed);
+	}
+	return NULL;
+}
+
+static double run_snap16k(void *ctx, bool baseline, long iters)
+{
+	snap16k_handle *h = ctx;
+	struct snap_writer w = { *h, false, 0 };
+	static struct snap16k r;
+	uint64_t acc = 0;
+	double t0, t, limit;
+	pthread_t t_w;
+	long i;
+
+	if (!baseline) {
+		pthread_create(&t_w, NULL, snap_writer_main, &w);
+		while (atomic_load(&w.writes) == 0)
+			sched_yield();
+	}
+	/* A reader that waits for the writer to pause could take seconds:
+	 * stop after 100 ms and 20 us a read (some 30 times what the
+	 * baseline's calibration aims at), and count the reads done. */
+	t0 = now_ns();
+	limit = t0 + 1e8 + 2e4 * (double)iters;
+	for (i = 0; i < iters; i++) {
+		snap16k_read(*h, &r, NULL);
+		acc += r.n;
+		if (i % 64 == 63 && now_ns() > limit) {
+			i++;
+			break;
+		}
+	}
+	t = now_ns() - t0;
+	if (!baseline) {
+		atomic_store(&w.stop, true);
+		pthread_join(t_w, NULL);
+	}
+	sink = (double)acc;
+	return t / (double)i;
+}
+
+struct snap_job {
+	double ms_each;
+};
+
+static void *snapshots(void *arg)
+{
+	struct snap_job *job = arg;
+	snap1k_handle h1[2] = { snap1k_new(NULL, SS_MUTEX),
+				snap1k_new(NULL, SS_SEQLOCK) };
+	static const enum ss_policy pol[3] = { SS_SEQLOCK, SS_SNAPSHOT,
+						 SS_MUTEX };
+	char name[64];
+
+	pin(0);
+	compare_runs("snap1k.seqlock", run_snap1k, h1, job->ms_each);
+	snap1k_unref(h1[0]);
+	snap1k_unref(h1[1]);
+	for (int p = 0; p < 3; p++) {
+		snap16k_handle h = snap16k_new(NULL, pol[p]);
+
+		snprintf(name, sizeof(name), "snap16k.%s.writer",
+			 ss_policy_name(pol[p]));
+		compare_runs(name, run_snap16k, &h, job->ms_each);
+		snap16k_unref(h);
+	}
+	return NULL;
+}
+
 
 /* ---- SS_SNAPSHOT ---------------------------------------------------- */
 
@@ -720,10 +1002,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench: --seconds must be positive\n");
 		return 2;
 	}
-	/* 3 policies x 3 ops + ref: 10 comparisons; the reader/writer runs;
-	 * 2 latency runs of 200 us per round; SS_SNAPSHOT's runs (the held
+	/* 3 policies x 3 ops + ref + set beside 1 and 256 waiters + the
+	 * float get + 4 snapshots: 17 comparisons; the reader/writer runs; 2
+	 * latency runs of 200 us per round; SS_SNAPSHOT's runs (the held
 	 * version: 1 s per run from a budget of 20 s). */
-	single_ms = budget_ms * 0.3 / 10;
+	single_ms = budget_ms * 0.3 / 17;
 	rw_ms = budget_ms * 0.25;
 	wake_rounds = (int)(budget_ms * 0.15 / 2 / 0.4);
 	snap_ms = budget_ms * 0.3;
@@ -752,6 +1035,25 @@ int main(int argc, char **argv)
 
 		compare("refunref", REF, h, single_ms);
 		brec_unref(h);
+	}
+	/* The waiters' decision in a write is the same code under every
+	 * policy: one suffices. */
+	set_beside_waiters(SS_MUTEX, 1, single_ms);
+	set_beside_waiters(SS_MUTEX, 256, single_ms);
+	{
+		frec_handle h = frec_new(NULL, SS_SEQLOCK);
+
+		hand_f.r = frec_defaults;
+		compare_runs("get.float.seqlock", run_get_float, &h, single_ms);
+		frec_unref(h);
+	}
+	{
+		/* On a thread of its own, pinned to the reader's core. */
+		struct snap_job job = { single_ms };
+		pthread_t t;
+
+		pthread_create(&t, NULL, snapshots, &job);
+		pthread_join(t, NULL);
 	}
 
 	reader_writer(rw_ms, reads);

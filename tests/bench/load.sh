@@ -22,8 +22,9 @@ sse=()
 trap 'for p in "${sse[@]}"; do kill "$p" 2>/dev/null || true; done; cleanup' EXIT
 
 # A house that does not move at 20 C, no rest times: every write flips
-# the relay.  Workers for 64 keep-alive connections and the streams.
-start_daemon --num-threads $((64 + nsse + 8)) \
+# the relay.  Workers for 64 keep-alive connections and the streams, all
+# from one address: no per-client cap (as behind a reverse proxy).
+start_daemon --num-threads $((64 + nsse + 8)) --max-connections-per-client 0 \
 	--sim-start 20 --sim-gain 0 --sim-loss 0 --sim-noise 0 \
 	--min-on 0 --min-off 0 --sensor-interval 1
 url="http://127.0.0.1:$PORT"

@@ -102,7 +102,9 @@ static const char *next_event(struct stream *s, char *out, size_t outlen)
 	}
 }
 
-static void put_setpoint(int fd, double v)
+/* PUTs setpoint @v on connection *@fd, and opens a new one on @port when
+ * the server said it closes this one (keep_alive_max_requests). */
+static void put_setpoint(int *fd, int port, double v)
 {
 	char body[64], req[256], resp[8192];
 	size_t got = 0;
@@ -113,12 +115,12 @@ static void put_setpoint(int fd, double v)
 			 "Content-Length: %d\r\n\r\n%s", n, body);
 	ssize_t r;
 
-	send_all(fd, req, (size_t)m);
+	send_all(*fd, req, (size_t)m);
 	/* Read the whole response: headers, then Content-Length bytes. */
 	for (;;) {
 		char *end, *cl;
 
-		r = read(fd, resp + got, sizeof(resp) - 1 - got);
+		r = read(*fd, resp + got, sizeof(resp) - 1 - got);
 		if (r <= 0) {
 			fprintf(stderr, "web_latency: PUT: connection closed\n");
 			exit(1);
@@ -136,6 +138,10 @@ static void put_setpoint(int fd, double v)
 	if (strncmp(resp, "HTTP/1.1 200", 12) != 0) {
 		fprintf(stderr, "web_latency: PUT failed: %s\n", resp);
 		exit(1);
+	}
+	if (strcasestr(resp, "\r\nConnection: close\r\n")) {
+		close(*fd);
+		*fd = connect_to(port);
 	}
 }
 
@@ -192,7 +198,7 @@ int main(int argc, char **argv)
 		bool got_sp = false;
 
 		snprintf(want_sp, sizeof(want_sp), "\"setpoint\":%.2f", sp);
-		put_setpoint(put, sp);
+		put_setpoint(&put, port, sp);
 		for (;;) {
 			char *p;
 

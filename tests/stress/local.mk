@@ -6,10 +6,12 @@
 # destroy and free exactly once.  It links the library's objects
 # statically, so that -Wl,--wrap sees the library's aligned_alloc and free
 # (how a plain-data SS_SEQLOCK record, which has no destroy callback, is
-# shown to be freed exactly once).  make check runs it briefly; make stress
+# shown to be freed exactly once), and reaches the library's hidden test
+# hooks (the seqlock's tries).  make check runs it briefly; make stress
 # for STRESS_SECONDS per policy.
 check_PROGRAMS += tests/stress/stress
 tests_stress_stress_SOURCES = tests/stress/stress.c
+tests_stress_stress_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/lib
 tests_stress_stress_LDADD = lib/libsharedstate-core.la
 tests_stress_stress_LDFLAGS = $(AM_LDFLAGS) \
 	-Wl,--wrap=aligned_alloc -Wl,--wrap=free

@@ -24,6 +24,10 @@
  *   - SS_SNAPSHOT: a reader that acquired a version at the start of the
  *     round and held it to the end finds it byte for byte unchanged, and
  *     the workers' acquired versions pass the invariants.
+ *   SS_SEQLOCK rounds take turns at the reader's tries before it takes the
+ *   writers' lock (lib/access.c): the library's, 1, and 0 (every read
+ *   through the lock), through a test hook; the run fails if no read took
+ *   the lock, and prints how many did with the library's own tries.
  * Invariants of a snapshot: a == -b; total == the sum of the slots;
  * check == checksum(a, total, slots); words.nx == ~words.x (a 16-byte
  * field set at once); the reader's own slot == its own count of updates
@@ -50,6 +54,9 @@
 #include <unistd.h>
 
 #include <sharedstate.h>
+
+#include "internal.h" /* test hooks: ss__seq_set_tries, ss__seq_fallbacks,
+			 * ss__snap_barrier */
 
 #define MAX_THREADS 16
 #define NPOL 4 /* the policies: SS_MUTEX .. SS_SNAPSHOT */
@@ -168,10 +175,6 @@ void __wrap_free(void *p)
 	__real_free(p);
 }
 
-/* The library's test hook (linked statically): waits for the versions
- * retired so far to be freed. */
-void ss__snap_barrier(void);
-
 /* ---- invariants --------------------------------------------------------- */
 
 static atomic_long violations;
@@ -261,6 +264,9 @@ struct round {
 struct counts {
 	uint64_t updates, sets, gets, reads, views, waits, wakeups, refs,
 		handoffs, checks;
+	/* SS_SEQLOCK: reads that took the lock, in all rounds and in those
+	 * with the library's tries. */
+	uint64_t fallbacks, fallbacks_default;
 };
 
 struct worker {
@@ -597,6 +603,8 @@ static void add_counts(struct counts *to, const struct counts *c)
 	to->refs += c->refs;
 	to->handoffs += c->handoffs;
 	to->checks += c->checks;
+	to->fallbacks += c->fallbacks;
+	to->fallbacks_default += c->fallbacks_default;
 }
 
 static void run_round(enum ss_policy policy, int nworkers, long round_ms,
@@ -638,6 +646,9 @@ static void run_round(enum ss_policy policy, int nworkers, long round_ms,
 			ss_last_error());
 		exit(1);
 	}
+	/* SS_SEQLOCK: the library's tries, then 1, then 0, in turn. */
+	if (policy == SS_SEQLOCK && round_no % 3 != 0)
+		ss__seq_set_tries(r.s, round_no % 3 == 1 ? 1 : 0);
 	pthread_barrier_init(&r.ops_done, NULL, (unsigned)nworkers + 1);
 	pthread_barrier_init(&r.release, NULL, (unsigned)nworkers + 1);
 	for (int i = 0; i < 2; i++) {
@@ -711,6 +722,12 @@ static void run_round(enum ss_policy policy, int nworkers, long round_ms,
 					(unsigned long long)atomic_load(&wt[0].seen),
 					(unsigned long long)want);
 		rc.checks++;
+	}
+
+	if (policy == SS_SEQLOCK) {
+		rc.fallbacks = ss__seq_fallbacks(r.s);
+		if (round_no % 3 == 0)
+			rc.fallbacks_default = rc.fallbacks;
 	}
 
 	/* Closing wakes the waiters, with -ECANCELED. */
@@ -869,7 +886,8 @@ int main(int argc, char **argv)
 			rounds++;
 			d += atomic_load(&destroyed);
 		} while (now_s() < end || c.updates == 0 || c.sets == 0 ||
-			 c.wakeups == 0);
+			 c.wakeups == 0 ||
+			 (policy == SS_SEQLOCK && rounds < 3));
 		/* The exact counts above hold trivially when nothing ran. */
 		if (c.updates == 0 || c.sets == 0 || c.wakeups == 0)
 			violation(pol, "nothing happened: %llu updates, %llu "
@@ -904,6 +922,16 @@ int main(int argc, char **argv)
 		       (unsigned long long)c.checks);
 		if (policy == SS_MUTEX || policy == SS_RWLOCK)
 			printf("stress.%s.destroyed %d records\n", pol, d);
+		if (policy == SS_SEQLOCK) {
+			/* Rounds with 0 tries send every read through the
+			 * lock: none there means the fallback is gone. */
+			if (c.fallbacks == 0)
+				violation(pol, "no read took the writers' lock");
+			printf("stress.%s.fallbacks %llu reads\n", pol,
+			       (unsigned long long)c.fallbacks);
+			printf("stress.%s.fallbacks.default %llu reads\n", pol,
+			       (unsigned long long)c.fallbacks_default);
+		}
 		printf("stress.%s.freed %ld records\n", pol,
 		       atomic_load(&frees) - f0);
 		printf("stress.%s.violations %ld violations\n", pol,

@@ -626,7 +626,7 @@ int main(void)
 	double sp0, sp;
 	char mode0[16], mode[16], *before, *after, cmd[128];
 	size_t nbefore, nafter;
-	int failed = 0, status;
+	int failed = 0;
 	double t0 = now_ms();
 	FILE *f;
 
@@ -736,21 +736,7 @@ int main(void)
 	free(before);
 	free(after);
 
-	kill(daemon_pid, SIGTERM);
-	status = daemon_wait_exit(daemon_pid, (int)(10000 * scale));
-	if (status != 0) {
-		char *log = read_whole_file(log_path, NULL);
-
-		printf("FAIL  after SIGTERM: %s %d\n",
-		       status < 0 ? "still running" : "exit status", status);
-		fprintf(stderr, "%s", log ? log : "");
-		free(log);
-		if (status < 0)
-			kill(daemon_pid, SIGKILL);
-		failed++;
-	} else {
-		printf("ok    SIGTERM: exit status 0\n");
-	}
+	failed += daemon_stop(daemon_pid, log_path, scale);
 	printf("%zu hostile requests, %d failures, %.1f s\n", ncases, failed,
 	       (now_ms() - t0) / 1000);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);

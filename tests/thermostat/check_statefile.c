@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +28,10 @@
 #include <unistd.h>
 
 #include "conf/conf.h"
+#include "core/command.h"
 #include "io/statefile.h"
+#include "threads.h"
+#include "util/timeutil.h"
 #include "runner.h"
 
 /* ---- the order of fsync and rename ---------------------------------- */
@@ -622,6 +626,51 @@ START_TEST(sigkill_while_saving_never_tears)
 }
 END_TEST
 
+
+/* The web server starts before the state thread: a write that lands
+ * between the two is in the record when the thread first reads it, and
+ * must be saved all the same (it was lost: the thread took the record's
+ * state for the file's). */
+START_TEST(a_write_before_the_state_thread_starts_is_saved)
+{
+	struct thermo init = thermo_defaults;
+	struct command cmd = { .kind = COMMAND_SETPOINT, .setpoint = 23.5 };
+	struct daemon d = { .cfg = &cfg };
+	struct thread_arg ta;
+	struct saved_state st;
+	char err[256];
+	double give_up;
+	pthread_t t;
+	uint64_t seq;
+
+	ck_assert_uint_lt(strlen(path), sizeof(cfg.state_file));
+	memcpy(cfg.state_file, path, strlen(path) + 1);
+	st.setpoint = 20;
+	st.mode = MODE_HEAT;
+	ck_assert_int_eq(state_save(path, &st, err, sizeof(err)), 0);
+	init.setpoint = 20;
+	d.rec = thermo_new(&init, SS_MUTEX);
+	ck_assert(thermo_valid(d.rec));
+	ck_assert_int_eq(command_apply(d.rec, &cmd, &seq), 1);
+	ta.d = &d;
+	ta.h = thermo_ref(d.rec);
+	ck_assert_int_eq(pthread_create(&t, NULL, state_thread, &ta), 0);
+	/* Within Check's 4 s timeout (both scaled): a save takes
+	 * milliseconds. */
+	give_up = mono_now() + 3 * test_scale();
+	while (thermo_get_persist_tried(d.rec) < seq && mono_now() < give_up)
+		usleep(2000);
+	thermo_close(d.rec);
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	ck_assert_int_eq(state_load(path, &cfg.limits, &st, err, sizeof(err)),
+			 0);
+	ck_assert_msg(st.setpoint == 23.5, "the file says %.2f", st.setpoint);
+	ck_assert_uint_ge(thermo_get_persist_tried(d.rec), seq);
+	ck_assert(thermo_get_state_ok(d.rec));
+	thermo_unref(d.rec);
+}
+END_TEST
+
 static Suite *suite_statefile(void)
 {
 	Suite *s = suite_create("statefile");
@@ -647,6 +696,7 @@ static Suite *suite_statefile(void)
 	tcase_add_test(tc, short_write_keeps_the_old_file);
 	tcase_add_test(tc, invalid_states_are_not_saved);
 	tcase_add_test(tc, leftovers_of_a_crash_are_removed);
+	tcase_add_test(tc, a_write_before_the_state_thread_starts_is_saved);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("crash");

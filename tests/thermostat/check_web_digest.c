@@ -224,18 +224,23 @@ END_TEST
 START_TEST(failures_make_a_client_wait_for_its_window)
 {
 	static struct throttle t;
-	struct throttle_client a = throttle_client_of("192.0.2.1");
-	struct throttle_client b = throttle_client_of("192.0.2.2");
-	struct throttle_client v6 = throttle_client_of("2001:db8:1:2::1");
-	struct throttle_client v6b = throttle_client_of("[2001:db8:1:2::99]");
-	struct throttle_client v6c = throttle_client_of("2001:db8:1:3::1");
-	struct throttle_client mapped = throttle_client_of("::ffff:192.0.2.1");
+	struct peer_key a, b, v6, v6b, v6c, mapped, junk, junk2;
 
+	ck_assert(peer_key_parse("192.0.2.1", &a));
+	ck_assert(peer_key_parse("192.0.2.2", &b));
+	ck_assert(peer_key_parse("2001:db8:1:2::1", &v6));
+	ck_assert(peer_key_parse("[2001:db8:1:2::99]", &v6b));
+	ck_assert(peer_key_parse("2001:db8:1:3::1", &v6c));
+	ck_assert(peer_key_parse("::ffff:192.0.2.1", &mapped));
+	ck_assert(!peer_key_parse("not an address", &junk));
+	ck_assert(!peer_key_parse("", &junk2));
 	/* One address is one client; an IPv6 /64 is one client. */
-	ck_assert(memcmp(&a, &mapped, sizeof(a)) == 0);
-	ck_assert(memcmp(&a, &b, sizeof(a)) != 0);
-	ck_assert(memcmp(&v6, &v6b, sizeof(a)) == 0);
-	ck_assert(memcmp(&v6, &v6c, sizeof(a)) != 0);
+	ck_assert(peer_key_equal(&a, &mapped));
+	ck_assert(!peer_key_equal(&a, &b));
+	ck_assert(peer_key_equal(&v6, &v6b));
+	ck_assert(!peer_key_equal(&v6, &v6c));
+	ck_assert(!peer_key_equal(&a, &junk));
+	ck_assert(peer_key_equal(&junk, &junk2));
 
 	ck_assert(!throttle_fail(&t, &a, 10, 3, 60));
 	ck_assert(!throttle_fail(&t, &a, 20, 3, 60));
@@ -263,21 +268,23 @@ END_TEST
 START_TEST(a_full_failure_table_forgets_old_windows_first)
 {
 	static struct throttle t;
-	struct throttle_client a = throttle_client_of("192.0.2.1");
+	struct peer_key a;
 	char addr[32];
 
+	ck_assert(peer_key_parse("192.0.2.1", &a));
 	ck_assert(throttle_fail(&t, &a, 10, 1, 60));
 	for (int i = 0; i < THROTTLE_SLOTS - 1; i++) {
-		struct throttle_client c;
+		struct peer_key c;
 
 		snprintf(addr, sizeof(addr), "10.0.%d.%d", i / 256, i % 256);
-		c = throttle_client_of(addr);
+		ck_assert(peer_key_parse(addr, &c));
 		ck_assert(!throttle_fail(&t, &c, 1, 2, 60));
 	}
 	/* Full: the first of those windows has passed at 65, a's not. */
 	{
-		struct throttle_client c = throttle_client_of("10.1.0.0");
+		struct peer_key c;
 
+		ck_assert(peer_key_parse("10.1.0.0", &c));
 		ck_assert(!throttle_fail(&t, &c, 65, 2, 60));
 	}
 	ck_assert(throttle_wait(&t, &a, 65, 1, 60) == 5);

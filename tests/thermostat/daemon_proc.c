@@ -2,6 +2,7 @@
 #include <config.h>
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,4 +143,27 @@ int daemon_start(const char *const *args, const char *log_file,
 	}
 	fprintf(stderr, "the daemon did not say its port\n");
 	return -1;
+}
+
+int daemon_stop(pid_t pid, const char *log_path, double scale)
+{
+	int status;
+
+	kill(pid, SIGTERM);
+	status = daemon_wait_exit(pid, (int)(10000 * scale));
+	if (status == 0) {
+		printf("ok    SIGTERM: exit status 0\n");
+		return 0;
+	}
+	{
+		char *log = read_whole_file(log_path, NULL);
+
+		printf("FAIL  after SIGTERM: %s %d\n",
+		       status < 0 ? "still running" : "exit status", status);
+		fprintf(stderr, "%s", log ? log : "");
+		free(log);
+	}
+	if (status < 0)
+		kill(pid, SIGKILL);
+	return 1;
 }

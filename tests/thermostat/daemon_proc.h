@@ -30,6 +30,12 @@ int daemon_start(const char *const *args, const char *log_file,
  * @ms; -1 if it is still running. */
 int daemon_wait_exit(pid_t pid, int ms);
 
+/* SIGTERM to @pid, then its exit within 10 s times @scale: prints
+ * "ok    SIGTERM: exit status 0" and returns 0, or prints a FAIL line
+ * (with the daemon's log @log_path on stderr), kills it if it still runs
+ * and returns 1. */
+int daemon_stop(pid_t pid, const char *log_path, double scale);
+
 /* The whole file, NUL-terminated (length in *@n if not NULL), to free;
  * NULL when it cannot be read. */
 char *read_whole_file(const char *path, size_t *n);

@@ -641,7 +641,7 @@ int main(void)
 	const char *args[sizeof(args_tmpl) / sizeof(args_tmpl[0])];
 	const char *sc = getenv("TEST_SCALE");
 	char cmd[128];
-	int failed = 0, cap, fd, status;
+	int failed = 0, cap, fd;
 	double t0 = now_ms();
 
 	if (sc && atof(sc) >= 1)
@@ -688,21 +688,7 @@ int main(void)
 	failed += over_the_cap(cap);
 	failed += flood_over_the_cap(cap);
 
-	kill(daemon_pid, SIGTERM);
-	status = daemon_wait_exit(daemon_pid, (int)(10000 * scale));
-	if (status != 0) {
-		char *log = read_whole_file(log_path, NULL);
-
-		printf("FAIL  after SIGTERM: %s %d\n",
-		       status < 0 ? "still running" : "exit status", status);
-		fprintf(stderr, "%s", log ? log : "");
-		free(log);
-		if (status < 0)
-			kill(daemon_pid, SIGKILL);
-		failed++;
-	} else {
-		printf("ok    SIGTERM: exit status 0\n");
-	}
+	failed += daemon_stop(daemon_pid, log_path, scale);
 	printf("%d failures, %.1f s\n", failed, (now_ms() - t0) / 1000);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)

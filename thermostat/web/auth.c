@@ -162,7 +162,7 @@ static void refuse_waiting(struct req *q, double wait)
  * logged with its address (never the header: it holds the username and
  * a digest of the password), answered 401. */
 static void failed(struct auth *a, struct req *q,
-		   const struct throttle_client *client)
+		   const struct peer_key *client)
 {
 	const struct thermo_settings *cfg = a->cfg;
 	bool waits;
@@ -184,7 +184,7 @@ bool auth_request(struct auth *a, struct req *q)
 {
 	const struct thermo_settings *cfg = a->cfg;
 	const char *header = mg_get_header(q->c, "Authorization");
-	struct throttle_client client = throttle_client_of(q->ri->remote_addr);
+	struct peer_key client;
 	char ha1[DIGEST_HEX], expected[DIGEST_HEX];
 	enum nonce_verdict verdict;
 	struct digest_auth d;
@@ -193,6 +193,7 @@ bool auth_request(struct auth *a, struct req *q)
 	double wait;
 
 	/* A client that failed too often waits, credentials unchecked. */
+	peer_key_parse(q->ri->remote_addr, &client);
 	pthread_mutex_lock(&a->lock);
 	wait = throttle_wait(&a->failures, &client, mono_now(),
 			     cfg->auth_max_failures, cfg->auth_failure_window);

@@ -37,6 +37,28 @@ bool peer_key_of(const struct sockaddr *sa, socklen_t len,
 	return false;
 }
 
+bool peer_key_parse(const char *addr, struct peer_key *k)
+{
+	struct sockaddr_in in = { .sin_family = AF_INET };
+	struct sockaddr_in6 in6 = { .sin6_family = AF_INET6 };
+	char text[INET6_ADDRSTRLEN];
+	size_t n = strlen(addr);
+
+	/* "[::1]" as well as "::1". */
+	if (n >= 2 && addr[0] == '[' && addr[n - 1] == ']')
+		snprintf(text, sizeof(text), "%.*s", (int)(n - 2), addr + 1);
+	else
+		snprintf(text, sizeof(text), "%s", addr);
+	if (inet_pton(AF_INET, text, &in.sin_addr) == 1)
+		return peer_key_of((const struct sockaddr *)(const void *)&in,
+				   sizeof(in), k);
+	if (inet_pton(AF_INET6, text, &in6.sin6_addr) == 1)
+		return peer_key_of((const struct sockaddr *)(const void *)&in6,
+				   sizeof(in6), k);
+	memset(k, 0, sizeof(*k));
+	return false;
+}
+
 bool peer_key_equal(const struct peer_key *a, const struct peer_key *b)
 {
 	return a->family == b->family &&

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Clients as the per-client connection limit counts them (gate.c): pure
- * functions of socket addresses, no I/O.
+ * Clients as the per-client connection limit (gate.c) and the failed
+ * login throttle (throttle.c) count them: pure functions of socket
+ * addresses, no I/O.
  */
 #ifndef THERMO_WEB_PEER_H
 #define THERMO_WEB_PEER_H
@@ -25,6 +26,11 @@ struct peer_key {
  * is not an Internet address (a Unix socket: not counted). */
 bool peer_key_of(const struct sockaddr *sa, socklen_t len,
 		 struct peer_key *k);
+/* The client of address text @addr as CivetWeb writes a peer's address
+ * ("192.0.2.1", "::1", "[::1]", "::ffff:192.0.2.1"): true, or false and
+ * a key of family 0 (all such text one client) when it is not an
+ * address. */
+bool peer_key_parse(const char *addr, struct peer_key *k);
 bool peer_key_equal(const struct peer_key *a, const struct peer_key *b);
 /* "192.0.2.1" or "2001:db8:0:1::/64", for messages. */
 const char *peer_key_text(const struct peer_key *k, char *buf, size_t len);
