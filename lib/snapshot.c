@@ -14,7 +14,7 @@
  * Reclamation.  A version carries a count of its holders: the record,
  * while it is current, and each reader that acquired it.  A reader takes
  * its reference inside an RCU read-side critical section (liburcu, the
- * urcu-memb flavour):
+ * urcu-bp flavour):
  *     rcu_read_lock(); v = load(cur); get-unless-zero(v->refs); unlock;
  * and retries the load when the count was zero: the version was retired
  * and released by its last holder between the load and the increment, and
@@ -37,28 +37,18 @@
  * it, it is destroyed at once (no reader can reach it: every caller holds
  * a reference to the record while it calls), else by its last release.
  *
- * Threads.  liburcu needs each thread that enters a read-side section or
- * calls call_rcu to be registered: the library registers a thread on its
- * first snapshot call (a thread-local flag) and unregisters it when the
- * thread exits (a pthread key's destructor).  The main thread, which
- * exits without running key destructors, stays registered until the
- * process ends, which costs nothing.  Callbacks run on liburcu's call_rcu
- * thread, registered by liburcu itself: the flag says so there, so that a
- * destroy callback releasing another snapshot record does not register
- * that thread twice.  A thread the program registered itself (it uses
- * urcu-memb too) is recognised and left to the program.
- *
- * Fork.  On the first SS_SNAPSHOT record the library installs fork
- * handlers (pthread_atfork): liburcu's for its call_rcu threads (paused
- * across the fork; the child gets a new one), and a mutex around thread
- * registration, so the child never inherits liburcu's registry in the
- * middle of a change.  The urcu-memb flavour has no handlers for its
- * registry: the child inherits the entries of the parent's other threads.
- * That is harmless unless one of them was inside a read-side section at
- * the fork (a snapshot read on any record): then the child's grace
- * periods never end and the versions its writers retire are never freed
- * (memory, not correctness: reads and writes go on).  The library's fork
- * rule (sharedstate.h, FORK) says so.
+ * Threads and fork.  The flavour is urcu-bp, liburcu's flavour for
+ * libraries: a thread registers itself on its first read-side section and
+ * is unregistered when it exits, so the program never hears of liburcu,
+ * and it is the one flavour that supports fork() without exec while other
+ * threads are registered (liburcu's README, "Interaction with fork()"):
+ * on the first SS_SNAPSHOT record the library installs its fork handlers
+ * (pthread_atfork), and the child's registry keeps only the thread that
+ * forked.  (urcu-memb, tried first, leaves the parent's other threads in
+ * the child's registry: their entries live in thread-local storage that
+ * the child's next thread reuses, which corrupts the registry.)  Its
+ * readers cost the same with membarrier: a thread-local counter and a
+ * compiler barrier.  Callbacks run on liburcu's call_rcu thread.
  *
  * Checkers.  liburcu's own memory accesses are invisible to
  * ThreadSanitizer (it is not instrumented) and its grace periods
@@ -73,10 +63,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <urcu/urcu-memb.h>
-/* For urcu_memb_reader.registered only (a thread the program registered
- * itself); the library calls liburcu's functions, not these inlines. */
-#include <urcu/static/urcu-memb.h>
+/* The library calls liburcu's functions (no _LGPL_SOURCE inlines). */
+#include <urcu/urcu-bp.h>
 
 #include "internal.h"
 
@@ -112,88 +100,47 @@ struct ss_snap {
 	_Alignas(16) unsigned char rec[];
 };
 
+/* @rec is a version's rec[] (ss_release checks the alignment of what a
+ * caller hands it before it gets here), so the struct it steps back to is
+ * aligned: the cast through void * says so to -Wcast-align (32-bit ARM). */
 static inline struct ss_snap *snap_of(const void *rec)
 {
-	return (struct ss_snap *)((const unsigned char *)rec -
-				  offsetof(struct ss_snap, rec));
+	return (struct ss_snap *)(void *)((uintptr_t)rec -
+					  offsetof(struct ss_snap, rec));
 }
 
 /* ---- threads and liburcu ------------------------------------------- */
 
-enum { UNREGISTERED, REGISTERED, LIBURCU_THREAD };
-static __thread unsigned char rcu_state
-	__attribute__((tls_model("initial-exec")));
 static pthread_once_t once = PTHREAD_ONCE_INIT;
-static pthread_key_t exit_key;
 /* What the call_rcu callbacks release for ss__snap_barrier (TSan, DRD). */
 static int barrier_token SS_UNUSED;
 
-/* Held around liburcu's registry changes, and across fork: a child never
- * inherits the registry half changed (liburcu's lock inside it held by a
- * thread the child does not have). */
-static pthread_mutex_t registry_mu = PTHREAD_MUTEX_INITIALIZER;
-
-static void unregister_at_exit(void *arg)
-{
-	(void)arg;
-	if (rcu_state == REGISTERED) {
-		pthread_mutex_lock(&registry_mu);
-		urcu_memb_unregister_thread();
-		pthread_mutex_unlock(&registry_mu);
-		rcu_state = UNREGISTERED;
-	}
-}
-
-/* The urcu-memb flavour has fork handlers for its call_rcu threads only
- * (paused across the fork, a new one in the child). */
+/* urcu-bp's own handlers (its registry: the child keeps only the forking
+ * thread's entry) around its call_rcu handlers (the call_rcu threads
+ * paused across the fork, a new one in the child), in the order liburcu
+ * gives: the call_rcu threads stop before the registry is locked. */
 static void before_fork(void)
 {
-	pthread_mutex_lock(&registry_mu);
-	urcu_memb_call_rcu_before_fork();
+	urcu_bp_call_rcu_before_fork();
+	urcu_bp_before_fork();
 }
 
 static void after_fork_parent(void)
 {
-	urcu_memb_call_rcu_after_fork_parent();
-	pthread_mutex_unlock(&registry_mu);
+	urcu_bp_after_fork_parent();
+	urcu_bp_call_rcu_after_fork_parent();
 }
 
 static void after_fork_child(void)
 {
-	urcu_memb_call_rcu_after_fork_child();
-	pthread_mutex_unlock(&registry_mu);
+	urcu_bp_after_fork_child();
+	urcu_bp_call_rcu_after_fork_child();
 }
 
 static void init_once(void)
 {
-	if (pthread_key_create(&exit_key, unregister_at_exit) ||
-	    pthread_atfork(before_fork, after_fork_parent, after_fork_child))
-		ss__die("snapshot: cannot set up thread exit and fork "
-			"handlers");
-}
-
-static __attribute__((noinline)) void register_slow(void)
-{
-	pthread_once(&once, init_once);
-	/* A program that uses urcu-memb itself may have registered this
-	 * thread: liburcu aborts on a second registration.  Such a thread
-	 * stays the program's to unregister. */
-	if (URCU_TLS(urcu_memb_reader).registered) {
-		rcu_state = LIBURCU_THREAD;
-		return;
-	}
-	pthread_mutex_lock(&registry_mu);
-	urcu_memb_register_thread();
-	pthread_mutex_unlock(&registry_mu);
-	rcu_state = REGISTERED;
-	/* Any non-NULL value: the destructor runs at thread exit. */
-	pthread_setspecific(exit_key, &rcu_state);
-}
-
-static inline void register_me(void)
-{
-	if (unlikely(rcu_state == UNREGISTERED))
-		register_slow();
+	if (pthread_atfork(before_fork, after_fork_parent, after_fork_child))
+		ss__die("snapshot: cannot set up the fork handlers");
 }
 
 /* ---- versions ------------------------------------------------------ */
@@ -232,8 +179,6 @@ static void snap_free_rcu(struct rcu_head *head)
 {
 	struct ss_snap *v = caa_container_of(head, struct ss_snap, rcu);
 
-	if (rcu_state == UNREGISTERED)
-		rcu_state = LIBURCU_THREAD;
 	/* After the grace period: every reader of @v is done. */
 	tsan_acquire(v);
 	SS_ANNOTATE_HAPPENS_AFTER(v);
@@ -259,8 +204,7 @@ static void snap_put(struct ss_snap *v, const char *caller)
 	 * (acq_rel), comes before the reclaimer's acquire too. */
 	tsan_release(v);
 	SS_ANNOTATE_HAPPENS_BEFORE(v);
-	register_me();
-	urcu_memb_call_rcu(&v->rcu, snap_free_rcu);
+	urcu_bp_call_rcu(&v->rcu, snap_free_rcu);
 }
 
 /* A reference to the current version (the reader's half of the
@@ -271,8 +215,7 @@ static struct ss_snap *snap_get(const struct ss_state *cs)
 	struct ss_snap *v;
 	int32_t n;
 
-	register_me();
-	urcu_memb_read_lock();
+	urcu_bp_read_lock();
 	for (;;) {
 		v = atomic_load_explicit(&s->cur, memory_order_acquire);
 		n = atomic_load_explicit(&v->refs, memory_order_relaxed);
@@ -289,7 +232,7 @@ static struct ss_snap *snap_get(const struct ss_state *cs)
 		if (likely(n > 0))
 			break;
 	}
-	urcu_memb_read_unlock();
+	urcu_bp_read_unlock();
 	SS_ANNOTATE_HAPPENS_AFTER(v);
 	if (unlikely(n == INT32_MAX))
 		ss__die("ss_acquire: a version of a %s record has 2^31 "
@@ -333,8 +276,7 @@ void ss__snap_copy(const struct ss_state *cs, void *out, size_t off,
 	struct ss_state *s = (struct ss_state *)cs;
 	struct ss_snap *v;
 
-	register_me();
-	urcu_memb_read_lock();
+	urcu_bp_read_lock();
 	v = atomic_load_explicit(&s->cur, memory_order_acquire);
 	SS_ANNOTATE_HAPPENS_AFTER(v);
 	memcpy(out, v->rec + off, size);
@@ -344,7 +286,7 @@ void ss__snap_copy(const struct ss_state *cs, void *out, size_t off,
 	 * (said inside the section: the grace period ends after it). */
 	SS_ANNOTATE_HAPPENS_BEFORE(v);
 	tsan_release(v);
-	urcu_memb_read_unlock();
+	urcu_bp_read_unlock();
 }
 
 void *ss__snap_begin(struct ss_state *s)
@@ -424,8 +366,7 @@ int ss__snap_view(struct ss_state *s, ss_view_fn *fn, void *ctx)
 
 void ss__snap_barrier(void)
 {
-	register_me();
-	urcu_memb_barrier();
+	urcu_bp_barrier();
 	tsan_acquire(&barrier_token);
 	SS_ANNOTATE_HAPPENS_AFTER(&barrier_token);
 }

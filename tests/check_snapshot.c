@@ -435,6 +435,9 @@ Suite *suite_snapshot(void)
 	Suite *s = suite_create("snapshot");
 	TCase *tc = tcase_create("snapshot");
 
+	/* Left out of valgrind.sh's DRD run (CK_EXCLUDE_TAGS). */
+	tcase_set_tags(tc, "snapshot");
+
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, held_version_is_immutable);
 	tcase_add_test(tc, holding_does_not_block_writers);

@@ -11,6 +11,25 @@
 #include "internal.h" /* ss__waiting: test hook */
 #include "testutil.h"
 
+int test_npolicies(void)
+{
+	const char *e = getenv("SS_TEST_NPOLICIES");
+	int n = 4; /* SS_MUTEX .. SS_SNAPSHOT */
+
+	if (e && *e) {
+		char *end;
+		long v = strtol(e, &end, 10);
+
+		if (*end || v < 1 || v > n) {
+			fprintf(stderr, "SS_TEST_NPOLICIES=%s: not 1..%d\n", e,
+				n);
+			exit(2);
+		}
+		n = (int)v;
+	}
+	return n;
+}
+
 double now_ms(void)
 {
 	struct timespec t;

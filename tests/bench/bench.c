@@ -12,8 +12,8 @@
  * condition-variable handoff; for a set beside threads waiting on other
  * fields (set.mutex.waitersN), the same set on a record nobody waits on;
  * for SS_SNAPSHOT, the SS_MUTEX reader and a bare liburcu reader of the
- * same record published by hand (urcu-memb, called as the library calls
- * it: without _LGPL_SOURCE).  Ratios are the figures to compare between
+ * same record published by hand (urcu-bp, the library's flavour, called
+ * as the library calls it: without _LGPL_SOURCE).  Ratios are the figures to compare between
  * machines; absolute times are not.
  *
  * Snapshots of bigger records (snap.*): the 1 KiB record under SS_SEQLOCK
@@ -35,7 +35,7 @@
 #include <unistd.h>
 
 #include <sharedstate.h>
-#include <urcu/urcu-memb.h>
+#include <urcu/urcu-bp.h>
 
 /* A record shaped like the thermostat's. */
 #define BREC_FIELDS(X)                                                       \
@@ -615,10 +615,10 @@ static void bare_read(struct brec *out)
 {
 	struct bare_ver *v;
 
-	urcu_memb_read_lock();
+	urcu_bp_read_lock();
 	v = atomic_load_explicit(&bare_cur, memory_order_acquire);
 	*out = v->r;
-	urcu_memb_read_unlock();
+	urcu_bp_read_unlock();
 }
 
 static void bare_set_setpoint(double sp)
@@ -631,7 +631,7 @@ static void bare_set_setpoint(double sp)
 	v->r = old->r;
 	v->r.setpoint = sp;
 	atomic_store_explicit(&bare_cur, v, memory_order_release);
-	urcu_memb_call_rcu(&old->rcu, bare_free);
+	urcu_bp_call_rcu(&old->rcu, bare_free);
 }
 
 enum snap_mode { SNAP_MUTEX, SNAP_LIB, SNAP_BARE };
@@ -651,7 +651,7 @@ static void *snap_reader(void *arg)
 	long n = 0;
 
 	pin(0);
-	urcu_memb_register_thread();
+	urcu_bp_register_thread();
 	while (!atomic_load_explicit(&rw->stop, memory_order_relaxed)) {
 		if (rw->mode == SNAP_BARE)
 			bare_read(&r);
@@ -660,7 +660,7 @@ static void *snap_reader(void *arg)
 		acc += r.setpoint;
 		n++;
 	}
-	urcu_memb_unregister_thread();
+	urcu_bp_unregister_thread();
 	sink = acc;
 	rw->reads = n;
 	return NULL;
@@ -672,7 +672,7 @@ static void *snap_writer(void *arg)
 	long n = 0;
 
 	pin(1);
-	urcu_memb_register_thread();
+	urcu_bp_register_thread();
 	while (!atomic_load_explicit(&rw->stop, memory_order_relaxed)) {
 		if (rw->mode == SNAP_BARE)
 			bare_set_setpoint((double)(n & 1));
@@ -680,7 +680,7 @@ static void *snap_writer(void *arg)
 			brec_set_setpoint(rw->h, (double)(n & 1));
 		n++;
 	}
-	urcu_memb_unregister_thread();
+	urcu_bp_unregister_thread();
 	rw->writes = n;
 	return NULL;
 }
@@ -731,12 +731,12 @@ static void snapshot_readers(double ms, double out[3])
 	}
 	brec_unref(h[SNAP_MUTEX]);
 	brec_unref(h[SNAP_LIB]);
-	urcu_memb_register_thread();
+	urcu_bp_register_thread();
 	b = atomic_exchange(&bare_cur, NULL);
-	urcu_memb_synchronize_rcu();
+	urcu_bp_synchronize_rcu();
 	free(b);
-	urcu_memb_barrier();
-	urcu_memb_unregister_thread();
+	urcu_bp_barrier();
+	urcu_bp_unregister_thread();
 }
 
 /* A 16 KiB record. */

@@ -117,10 +117,17 @@ auto)
 	esac ;;
 esac
 if [ "$VALGRIND_DRD" = yes ]; then
-	CK_EXCLUDE_TAGS=cancel
-	export CK_EXCLUDE_TAGS
+	# SS_SNAPSHOT is left out (its own suite, tag "snapshot", and its
+	# turn in the loops over the policies): DRD cannot see liburcu's
+	# synchronisation (membarrier, futexes and lock-free queues in an
+	# uninstrumented library), so it reports liburcu's own call_rcu
+	# queue, and the run passes 600 s.  That policy's races are TSan's
+	# (make check in the TSan build, and make stress, with the
+	# library's annotations) and memcheck's (above) to find.
+	CK_EXCLUDE_TAGS="cancel snapshot" SS_TEST_NPOLICIES=3
+	export CK_EXCLUDE_TAGS SS_TEST_NPOLICIES
 	run drd check-sharedstate ./tests/check-sharedstate
-	unset CK_EXCLUDE_TAGS
+	unset CK_EXCLUDE_TAGS SS_TEST_NPOLICIES
 	for p in $progs; do
 		case $p in
 		examples/*) run drd "$(echo "$p" | sed 's,/,-,g')" "./$p" ;;
