@@ -32,12 +32,12 @@ if ! command -v "$cc" >/dev/null 2>&1; then
 	echo "build.sh: $cc not found (Debian: apt-get install clang libclang-rt-14-dev)" >&2
 	exit 1
 fi
-if ! pkg-config --exists jansson inih; then
-	echo "build.sh: jansson or inih missing (Debian: libjansson-dev libinih-dev)" >&2
+if ! pkg-config --exists jansson inih liburcu-bp; then
+	echo "build.sh: jansson, inih or liburcu-bp missing (Debian: libjansson-dev libinih-dev liburcu-dev)" >&2
 	exit 1
 fi
-jcflags=$(pkg-config --cflags jansson inih)
-libs="$(pkg-config --libs jansson inih) -lm -pthread"
+jcflags=$(pkg-config --cflags jansson inih liburcu-bp)
+libs="$(pkg-config --libs jansson inih liburcu-bp) -lm -pthread"
 
 san="-fsanitize=address,undefined -fno-sanitize-recover=all"
 cflags="-std=gnu11 -g -O1 -fno-omit-frame-pointer $san
@@ -46,8 +46,13 @@ cflags="-std=gnu11 -g -O1 -fno-omit-frame-pointer $san
 	-I$out -I$top/include -I$top/lib -I$top/thermostat -I$top/tests/fuzz
 	-DFUZZ_THERMOSTAT $jcflags ${FUZZ_CFLAGS:-}"
 
-# What the targets reach: the library, and the thermostat's pure parts.
-srcs="lib/access.c lib/field.c lib/state.c lib/wait.c
+# What the targets reach: the library (its sources as lib/local.mk lists
+# them, so that a new file cannot be forgotten here), and the
+# thermostat's pure parts.
+lib_srcs=$(sed -n '/^lib_libsharedstate_core_la_SOURCES/,/^$/p' "$top/lib/local.mk" |
+	grep -o 'lib/[a-z_]*\.c')
+[ -n "$lib_srcs" ] || { echo "build.sh: no library sources in lib/local.mk" >&2; exit 1; }
+srcs="$lib_srcs
 	thermostat/conf/cli.c thermostat/conf/file.c thermostat/conf/keys.c
 	thermostat/conf/netcheck.c thermostat/conf/validate.c
 	thermostat/conf/values.c thermostat/core/control.c
