@@ -50,19 +50,19 @@
  *   cancellation is not supported.
  *
  * FORK
- *   The library installs no fork handlers but liburcu's (SS_SNAPSHOT).  A child may use a record it
- *   inherited only if no other thread of the parent was inside a call on
- *   that record (sleeping in ss_wait included) when fork ran, and fork
- *   was not called from a callback on it: for instance, the parent was
- *   single-threaded at the fork.  Otherwise the record's lock may be held
- *   by a thread the child does not have, and the child must not touch
- *   the record at all, not even ss_unref.  Records the child makes
- *   itself always work.  An inherited record is the child's own copy,
- *   but its watches are the parent's eventfds: the child releases them
- *   (ss_unwatch_fd) rather than read them.  SS_SNAPSHOT records follow
- *   the same rule; for them the library installs liburcu's fork handlers
- *   (its call_rcu thread), and if another thread was inside a snapshot
- *   read at the fork, the child's retired versions are never freed.  See
+ *   A child may use a record it inherited only if no other thread of
+ *   the parent was inside a call on that record (sleeping in ss_wait
+ *   included) when fork ran, and fork was not called from a callback on
+ *   it: for instance, the parent was single-threaded at the fork.
+ *   Otherwise the record's lock may be held by a thread the child does
+ *   not have, and the child must not touch the record at all, not even
+ *   ss_unref.  Records the child makes itself always work.  An inherited
+ *   record is the child's own copy, but its watches are the parent's
+ *   eventfds: the child releases them (ss_unwatch_fd) rather than read
+ *   them.  SS_SNAPSHOT records follow the same rule; for them, and only
+ *   for them, the library installs fork handlers: liburcu's (the urcu-bp
+ *   flavour: its call_rcu thread, and a thread registry that keeps, in the
+ *   child, only the thread that forked).  See
  *   libsharedstate(7), "Fork".
  */
 #ifndef SHAREDSTATE_H
