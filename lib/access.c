@@ -552,30 +552,93 @@ static void write_unlock(struct ss_state *s)
 
 /* ---- reads --------------------------------------------------------- */
 
-SS_EXPORT int ss_read(const ss_state *cs, void *out, uint64_t *version)
+/* Per policy: a whole-record copy (ss_read) and one field (ss_get). */
+static inline __attribute__((always_inline)) int
+read_in_place(struct ss_state *s, void *out, uint64_t *version, bool rw)
 {
-	struct ss_state *s = (struct ss_state *)cs;
-	int err;
+	int err = rw ? pthread_rwlock_rdlock(&s->lk.rw)
+		     : pthread_mutex_lock(&s->lk.mu);
 
-	if (unlikely(!s || !out))
-		return -EINVAL;
-	if (unlikely(ss__held != NULL) && ss__held_by_me(s))
-		return -EDEADLK;
-	if (s->policy == SS_SEQLOCK)
-		return seq_read(s, out, 0, s->size, version);
-	if (s->policy == SS_SNAPSHOT) {
-		ss__snap_copy(s, out, 0, s->size, version);
-		return 0;
-	}
-	err = read_lock(s);
 	if (unlikely(err))
 		return -err;
 	memcpy(out, s->rec, s->size);
 	if (version)
 		*version = atomic_load_explicit(&s->version,
 						memory_order_relaxed);
-	read_unlock(s);
+	if (rw)
+		pthread_rwlock_unlock(&s->lk.rw);
+	else
+		pthread_mutex_unlock(&s->lk.mu);
 	return 0;
+}
+
+static int read_mutex(struct ss_state *s, void *out, uint64_t *version)
+{
+	return read_in_place(s, out, version, false);
+}
+
+static int read_rwlock(struct ss_state *s, void *out, uint64_t *version)
+{
+	return read_in_place(s, out, version, true);
+}
+
+static int read_seqlock(struct ss_state *s, void *out, uint64_t *version)
+{
+	return seq_read(s, out, 0, s->size, version);
+}
+
+static int read_snapshot(struct ss_state *s, void *out, uint64_t *version)
+{
+	ss__snap_copy(s, out, 0, s->size, version);
+	return 0;
+}
+
+static int get_mutex(struct ss_state *s, const struct ss_field *f, void *out)
+{
+	int err = pthread_mutex_lock(&s->lk.mu);
+
+	if (unlikely(err))
+		return -err;
+	copy_bytes(out, s->rec + f->offset, f->size);
+	pthread_mutex_unlock(&s->lk.mu);
+	return 0;
+}
+
+static int get_rwlock(struct ss_state *s, const struct ss_field *f, void *out)
+{
+	int err = pthread_rwlock_rdlock(&s->lk.rw);
+
+	if (unlikely(err))
+		return -err;
+	copy_bytes(out, s->rec + f->offset, f->size);
+	pthread_rwlock_unlock(&s->lk.rw);
+	return 0;
+}
+
+static int get_seqlock(struct ss_state *s, const struct ss_field *f,
+		       void *out)
+{
+	if (likely(seq_small_field(f->offset, f->size)))
+		return seq_get_small(s, out, f->offset, f->size);
+	return seq_read(s, out, f->offset, f->size, NULL);
+}
+
+static int get_snapshot(struct ss_state *s, const struct ss_field *f,
+			void *out)
+{
+	ss__snap_copy(s, out, f->offset, f->size, NULL);
+	return 0;
+}
+
+SS_EXPORT int ss_read(const ss_state *cs, void *out, uint64_t *version)
+{
+	struct ss_state *s = (struct ss_state *)cs;
+
+	if (unlikely(!s || !out))
+		return -EINVAL;
+	if (unlikely(ss__held != NULL) && ss__held_by_me(s))
+		return -EDEADLK;
+	return s->ops->read(s, out, version);
 }
 
 /* The body of ss_get, inlined into both exported getters: a call from
@@ -584,38 +647,12 @@ static inline __attribute__((always_inline)) int
 get_field(const struct ss_state *cs, size_t field, void *out)
 {
 	struct ss_state *s = (struct ss_state *)cs;
-	const struct ss_field *f;
-	int err;
 
 	if (unlikely(!s || field >= s->nfields || !out))
 		return -EINVAL;
 	if (unlikely(ss__held != NULL) && ss__held_by_me(s))
 		return -EDEADLK;
-	f = &s->fields[field];
-	switch (s->policy) {
-	case SS_SEQLOCK:
-		if (likely(seq_small_field(f->offset, f->size)))
-			return seq_get_small(s, out, f->offset, f->size);
-		return seq_read(s, out, f->offset, f->size, NULL);
-	case SS_RWLOCK:
-		err = pthread_rwlock_rdlock(&s->lk.rw);
-		if (unlikely(err))
-			return -err;
-		copy_bytes(out, s->rec + f->offset, f->size);
-		pthread_rwlock_unlock(&s->lk.rw);
-		return 0;
-	case SS_SNAPSHOT:
-		ss__snap_copy(s, out, f->offset, f->size, NULL);
-		return 0;
-	case SS_MUTEX:
-		break;
-	}
-	err = pthread_mutex_lock(&s->lk.mu);
-	if (unlikely(err))
-		return -err;
-	copy_bytes(out, s->rec + f->offset, f->size);
-	pthread_mutex_unlock(&s->lk.mu);
-	return 0;
+	return s->ops->get(s, &s->fields[field], out);
 }
 
 SS_EXPORT int ss_get(const ss_state *s, size_t field, void *out)
@@ -661,47 +698,119 @@ static void write_done(struct ss_state *s, uint64_t changed)
 		ss__wake(s, changed);
 }
 
+/* Per policy: one field written, under the writers' lock.  Each takes
+ * the lock, returns 0 when the bytes are already there (no version, no
+ * wake-up), else writes them, versions them, unlocks, and wakes the
+ * waiters of that field if any (write_done's rule). */
+static inline __attribute__((always_inline)) void
+set_done(struct ss_state *s, uint64_t bit, bool rw)
+{
+	uint64_t wake = bit & atomic_load_explicit(&s->wmask,
+						   memory_order_relaxed);
+
+	if (rw)
+		pthread_rwlock_unlock(&s->lk.rw);
+	else
+		pthread_mutex_unlock(&s->lk.mu);
+	if (wake)
+		ss__wake(s, bit);
+}
+
+static inline __attribute__((always_inline)) int
+set_in_place(struct ss_state *s, size_t field, const struct ss_field *f,
+	     const void *in, bool rw)
+{
+	unsigned char *dst = s->rec + f->offset;
+	int err = rw ? pthread_rwlock_wrlock(&s->lk.rw)
+		     : pthread_mutex_lock(&s->lk.mu);
+
+	if (unlikely(err))
+		return -err;
+	if (same_bytes(dst, in, f->size)) {
+		if (rw)
+			pthread_rwlock_unlock(&s->lk.rw);
+		else
+			pthread_mutex_unlock(&s->lk.mu);
+		return 0;
+	}
+	copy_bytes(dst, in, f->size);
+	bump(s, UINT64_C(1) << field);
+	set_done(s, UINT64_C(1) << field, rw);
+	return 1;
+}
+
+static int set_mutex(struct ss_state *s, size_t field,
+		     const struct ss_field *f, const void *in)
+{
+	return set_in_place(s, field, f, in, false);
+}
+
+static int set_rwlock(struct ss_state *s, size_t field,
+		      const struct ss_field *f, const void *in)
+{
+	return set_in_place(s, field, f, in, true);
+}
+
+static int set_seqlock(struct ss_state *s, size_t field,
+		       const struct ss_field *f, const void *in)
+{
+	unsigned char *dst = s->shadow + f->offset;
+	int err = pthread_mutex_lock(&s->lk.mu);
+
+	if (unlikely(err))
+		return -err;
+	if (same_bytes(dst, in, f->size)) {
+		pthread_mutex_unlock(&s->lk.mu);
+		return 0;
+	}
+	copy_bytes(dst, in, f->size);
+	seq_begin(s);
+	seq_publish(s, f->offset, f->size);
+	bump(s, UINT64_C(1) << field);
+	seq_end(s);
+	set_done(s, UINT64_C(1) << field, false);
+	return 1;
+}
+
+static int set_snapshot(struct ss_state *s, size_t field,
+			const struct ss_field *f, const void *in)
+{
+	int err = pthread_mutex_lock(&s->lk.mu);
+
+	if (unlikely(err))
+		return -err;
+	/* rec: the current version's record, under lk.mu. */
+	if (same_bytes(s->rec + f->offset, in, f->size)) {
+		pthread_mutex_unlock(&s->lk.mu);
+		return 0;
+	}
+	/* A new version, a copy of the current one, gets the field. */
+	if (unlikely(!ss__snap_begin(s))) {
+		err = errno;
+		pthread_mutex_unlock(&s->lk.mu);
+		return -err;
+	}
+	copy_bytes(s->rec + f->offset, in, f->size);
+	ss__snap_publish(s, UINT64_C(1) << field);
+	bump(s, UINT64_C(1) << field);
+	set_done(s, UINT64_C(1) << field, false);
+	return 1;
+}
+
+SS_HIDDEN const struct ss_ops ss__ops[4] = {
+	[SS_MUTEX] = { get_mutex, set_mutex, read_mutex },
+	[SS_SEQLOCK] = { get_seqlock, set_seqlock, read_seqlock },
+	[SS_RWLOCK] = { get_rwlock, set_rwlock, read_rwlock },
+	[SS_SNAPSHOT] = { get_snapshot, set_snapshot, read_snapshot },
+};
+
 SS_EXPORT int ss_set(ss_state *s, size_t field, const void *in)
 {
-	const struct ss_field *f;
-	unsigned char *dst;
-	int err;
-
 	if (unlikely(!s || !in || field >= s->nfields))
 		return -EINVAL;
 	if (unlikely(ss__held != NULL) && ss__held_by_me(s))
 		return -EDEADLK;
-	f = &s->fields[field];
-	err = write_lock(s, NULL);
-	if (unlikely(err))
-		return -err;
-	dst = (s->policy == SS_SEQLOCK ? s->shadow : s->rec) + f->offset;
-	if (same_bytes(dst, in, f->size)) {
-		write_unlock(s);
-		return 0;
-	}
-	if (s->policy == SS_SNAPSHOT) {
-		/* A new version, a copy of the current one, gets the field. */
-		if (unlikely(!ss__snap_begin(s))) {
-			err = errno;
-			write_unlock(s);
-			return -err;
-		}
-		dst = s->rec + f->offset;
-	}
-	copy_bytes(dst, in, f->size);
-	if (s->policy == SS_SEQLOCK) {
-		seq_begin(s);
-		seq_publish(s, f->offset, f->size);
-		bump(s, UINT64_C(1) << field);
-		seq_end(s);
-	} else {
-		if (s->policy == SS_SNAPSHOT)
-			ss__snap_publish(s, UINT64_C(1) << field);
-		bump(s, UINT64_C(1) << field);
-	}
-	write_done(s, UINT64_C(1) << field);
-	return 1;
+	return s->ops->set(s, field, &s->fields[field], in);
 }
 
 /* The record a callback edits, after the write lock is taken: the live

@@ -88,9 +88,25 @@ struct ss_watch {
 	struct ss_watch *next;
 };
 
+struct ss_state;
+
+/* The accessors' bodies for one policy (access.c), chosen at creation:
+ * ss_get, ss_set and ss_read check their arguments, then make one call
+ * through s->ops, with no test of the policy on the way.  @f is
+ * &s->fields[field]; the return values are the public calls'. */
+struct ss_ops {
+	int (*get)(struct ss_state *s, const struct ss_field *f, void *out);
+	int (*set)(struct ss_state *s, size_t field, const struct ss_field *f,
+		   const void *in);
+	int (*read)(struct ss_state *s, void *out, uint64_t *version);
+};
+/* Indexed by enum ss_policy. */
+SS_HIDDEN extern const struct ss_ops ss__ops[4];
+
 struct ss_state {
 	/* Read-only after creation: readers touch only this line, the seq
 	 * line (SS_SEQLOCK) or the lock (the others). */
+	const struct ss_ops *ops;
 	const struct ss_type *type;
 	const struct ss_field *fields;
 	uint32_t nfields;

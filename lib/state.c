@@ -180,6 +180,7 @@ SS_EXPORT ss_state *ss_new_with_copy(const struct ss_type *type,
 	s->fields = type->fields;
 	s->nfields = (uint32_t)type->nfields;
 	s->policy = policy;
+	s->ops = &ss__ops[policy];
 	s->seq_tries = SS_SEQ_TRIES;
 	s->size = type->size;
 	s->nwords = nwords;
