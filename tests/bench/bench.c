@@ -983,7 +983,7 @@ static void *idle_thread(void *arg)
 int main(int argc, char **argv)
 {
 	static const enum ss_policy policies[] = { SS_MUTEX, SS_SEQLOCK,
-						   SS_RWLOCK };
+						   SS_RWLOCK, SS_SNAPSHOT };
 	double reads[4], p50, base_p50;
 	double single_ms, rw_ms, snap_ms, snap_reads[3];
 	int wake_rounds;
@@ -1002,11 +1002,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench: --seconds must be positive\n");
 		return 2;
 	}
-	/* 3 policies x 3 ops + ref + set beside 1 and 256 waiters + the
-	 * float get + 4 snapshots: 17 comparisons; the reader/writer runs; 2
+	/* 4 policies x 3 ops + ref + set beside 1 and 256 waiters + the
+	 * float get + 4 snapshots: 20 comparisons; the reader/writer runs; 2
 	 * latency runs of 200 us per round; SS_SNAPSHOT's runs (the held
 	 * version: 1 s per run from a budget of 20 s). */
-	single_ms = budget_ms * 0.3 / 17;
+	single_ms = budget_ms * 0.3 / 20;
 	rw_ms = budget_ms * 0.25;
 	wake_rounds = (int)(budget_ms * 0.15 / 2 / 0.4);
 	snap_ms = budget_ms * 0.3;
@@ -1018,7 +1018,7 @@ int main(int argc, char **argv)
 	printf("# libsharedstate %s bench: name value unit; budget %.1f s\n",
 	       ss_library_version(), budget_ms / 1000);
 
-	for (int p = 0; p < 3; p++) {
+	for (int p = 0; p < 4; p++) {
 		brec_handle h = brec_new(NULL, policies[p]);
 		const char *pn = ss_policy_name(policies[p]);
 
