@@ -44,6 +44,51 @@ for page in $pages; do
 			{ echo "man-lint: $page documents $name but man$sec/$name.$sec is missing"; status=1; }
 	done
 done
+# Every JSON example a page shows is valid to copy: each object that
+# starts with {" in the rendered text (formatting removed; an object may
+# run over several lines) must parse.  mdoc takes a double quote in a
+# macro line for an argument delimiter, so one written there as " rather
+# than \(dq silently disappears from the page.
+command -v jq >/dev/null 2>&1 || { echo "man-lint: jq not found (Debian package: jq)"; exit 1; }
+njson=0
+for page in $pages; do
+	grep -q '^\.so' "$mandir/$page" && continue
+	objs=$(cd "$mandir" && "$MANDOC" -T utf8 "$page" | sed 's/.\x08//g' | awk '
+	{
+		for (i = 1; i <= length($0); i++) {
+			c = substr($0, i, 1)
+			if (depth == 0) {
+				if (c == "{" && substr($0, i + 1, 1) == "\"") {
+					depth = 1; buf = c; instr = 0; esc = 0
+				}
+				continue
+			}
+			buf = buf c
+			if (instr) {
+				if (esc) esc = 0
+				else if (c == "\\") esc = 1
+				else if (c == "\"") instr = 0
+				continue
+			}
+			if (c == "\"") instr = 1
+			else if (c == "{") depth++
+			else if (c == "}" && --depth == 0) print buf
+		}
+		if (depth > 0) buf = buf " "
+	}')
+	[ -n "$objs" ] || continue
+	while IFS= read -r obj; do
+		njson=$((njson + 1))
+		if ! printf '%s\n' "$obj" | jq . >/dev/null 2>&1; then
+			echo "man-lint: $page: a JSON example that does not parse: $obj"
+			status=1
+		fi
+	done <<EOF_JSON
+$objs
+EOF_JSON
+done
+[ "$njson" -gt 0 ] || { echo "man-lint: no JSON example found in any page (thermostat(8) has several)"; status=1; }
+
 so="$top_builddir/lib/.libs/libsharedstate.so"
 [ -f "$so" ] || { echo "man-lint: $so not built"; exit 1; }
 for sym in $(nm -D --defined-only "$so" | awk '{ print $3 }'); do
@@ -51,5 +96,5 @@ for sym in $(nm -D --defined-only "$so" | awk '{ print $3 }'); do
 		{ echo "man-lint: no page for exported $sym (man/man3/$sym.3)"; status=1; }
 done
 [ $status -eq 0 ] &&
-	echo "man-lint: $(echo "$pages" | wc -l) pages ($nlinks of them .so links) clean"
+	echo "man-lint: $(echo "$pages" | wc -l) pages ($nlinks of them .so links) clean, $njson JSON examples valid"
 exit $status
