@@ -11,16 +11,16 @@ AM_DISTCHECK_CONFIGURE_FLAGS += \
 	--with-systemdsystemunitdir='$${libdir}/systemd/system'
 
 # ---- the thermostat's files --------------------------------------------
-# /etc/thermostat/thermostat.conf: every key commented out, at its
+# $(sysconfdir)/thermostat/thermostat.conf: every key commented out, at its
 # default.  Installed only where none exists: make install never
 # overwrites a configuration someone edited.  make uninstall removes it
 # only while it is still the example.
-# /var/lib/thermostat: the state directory (state_file), writable by the
+# $(localstatedir)/lib/thermostat: the state directory (state_file), writable by the
 # service through ReadWritePaths= in the unit; make uninstall removes it
 # only when empty.
 thermostatconfdir = $(sysconfdir)/thermostat
 thermostatstatedir = $(localstatedir)/lib/thermostat
-ss_conf_src = $(srcdir)/thermostat/thermostat.conf
+ss_conf_src = thermostat/thermostat.conf
 ss_conf_dst = $(DESTDIR)$(thermostatconfdir)/thermostat.conf
 
 install-data-local: install-thermostat-data
@@ -28,7 +28,7 @@ uninstall-local: uninstall-thermostat-data
 .PHONY: install-thermostat-data uninstall-thermostat-data
 
 if BUILD_THERMOSTAT
-install-thermostat-data:
+install-thermostat-data: thermostat/thermostat.conf
 	$(MKDIR_P) '$(DESTDIR)$(thermostatconfdir)' '$(DESTDIR)$(thermostatstatedir)'
 	@if test -f '$(ss_conf_dst)'; then \
 	  if cmp -s '$(ss_conf_src)' '$(ss_conf_dst)'; then :; else \
@@ -55,17 +55,24 @@ endif
 # The systemd unit, with the install paths filled in.  Built with the
 # daemon (tests/systemd.sh verifies it), installed when configure found a
 # unit directory (--with-systemdsystemunitdir, or systemd.pc).
-ss_unit_edit = $(SED) \
+ss_paths_edit = $(SED) \
 	-e 's|@sbindir[@]|$(sbindir)|g' \
 	-e 's|@sysconfdir[@]|$(sysconfdir)|g' \
 	-e 's|@localstatedir[@]|$(localstatedir)|g'
 thermostat/thermostat.service: $(srcdir)/thermostat/thermostat.service.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) $(@D) && rm -f $@ $@.tmp && \
-	$(ss_unit_edit) $(srcdir)/thermostat/thermostat.service.in >$@.tmp && \
+	$(ss_paths_edit) $(srcdir)/thermostat/thermostat.service.in >$@.tmp && \
 	mv -f $@.tmp $@
 CLEANFILES += thermostat/thermostat.service thermostat/thermostat.service.tmp
+# The example configuration, with the same paths (the state file's
+# default); install-thermostat-data installs it.
+thermostat/thermostat.conf: $(srcdir)/thermostat/thermostat.conf.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) $(@D) && rm -f $@ $@.tmp && \
+	$(ss_paths_edit) $(srcdir)/thermostat/thermostat.conf.in >$@.tmp && \
+	mv -f $@.tmp $@
+CLEANFILES += thermostat/thermostat.conf thermostat/thermostat.conf.tmp
 if BUILD_THERMOSTAT
-noinst_DATA = thermostat/thermostat.service
+noinst_DATA = thermostat/thermostat.service thermostat/thermostat.conf
 if INSTALL_UNIT
 systemdsystemunit_DATA = thermostat/thermostat.service
 endif

@@ -71,7 +71,9 @@ CLEANFILES += $(ss_man_all) $(ss_man_all:=.tmp)
 # Every page depends on every source: regenerating all of them is
 # cheaper than keeping a rule per page, and cannot miss one.  Makefile:
 # a new version from configure rewrites them all.
-ss_man_edit = $(SED) -e 's|@PACKAGE_VERSION[@]|$(PACKAGE_VERSION)|g'
+ss_man_edit = $(SED) -e 's|@PACKAGE_VERSION[@]|$(PACKAGE_VERSION)|g' \
+	-e 's|@sysconfdir[@]|$(sysconfdir)|g' \
+	-e 's|@localstatedir[@]|$(localstatedir)|g'
 
 $(ss_man_all): $(ss_man_all:=.in) Makefile
 	$(AM_V_GEN)$(MKDIR_P) $(@D) && \

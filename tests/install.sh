@@ -98,8 +98,16 @@ if [ "$build_thermostat" = yes ]; then
 	LD_LIBRARY_PATH="$dest$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$run" --ldd "$bin" | grep -q "$dest$libdir/$dlname" ||
 		fail "$sbindir/thermostat does not use the installed $dlname"
 	conf="$sysconfdir/thermostat/thermostat.conf"
-	cmp -s "$top_srcdir/thermostat/thermostat.conf" "$dest$conf" ||
+	cmp -s "$top_builddir/thermostat/thermostat.conf" "$dest$conf" ||
 		fail "$conf is not the example thermostat.conf"
+	# The daemon started by hand reads that file, and its state file
+	# default is under localstatedir, as the example says.
+	help=$(LD_LIBRARY_PATH="$dest$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$run" "$bin" --help 2>&1) ||
+		fail "$sbindir/thermostat --help: $help"
+	echo "$help" | grep -qx " *$conf" ||
+		fail "thermostat --help does not name $conf as the default configuration: $(echo "$help" | grep -A1 -e --config)"
+	grep -qx "#state_file = $localstatedir/lib/thermostat/state" "$dest$conf" ||
+		fail "$conf does not give $localstatedir/lib/thermostat/state as the state file's default"
 	exists d "$localstatedir/lib/thermostat" "the state directory"
 	exists f "$mandir/man5/thermostat.conf.5" "thermostat.conf(5)"
 	exists f "$mandir/man8/thermostat.8" "thermostat(8)"

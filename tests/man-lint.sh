@@ -33,7 +33,7 @@ for page in $pages; do
 		echo "$out"
 		status=1
 	fi
-	if grep -n '@[A-Z_][A-Z_]*@' "$mandir/$page"; then
+	if grep -n '@[A-Za-z_][A-Za-z_]*@' "$mandir/$page"; then
 		echo "man-lint: $page: placeholder left unsubstituted"
 		status=1
 	fi

@@ -7,7 +7,12 @@
 if BUILD_THERMOSTAT
 THERMO_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS) $(JANSSON_CFLAGS) \
 	$(GPIOD_CFLAGS) $(SYSTEMD_CFLAGS)
-THERMO_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/thermostat
+# The daemon's default paths follow configure's sysconfdir and
+# localstatedir (conf/settings.h), as the installed files do: a daemon
+# started by hand reads the configuration make install wrote.
+THERMO_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/thermostat \
+	-DTHERMO_SYSCONFDIR='"$(sysconfdir)"' \
+	-DTHERMO_LOCALSTATEDIR='"$(localstatedir)"'
 
 noinst_LTLIBRARIES += thermostat/libthermo.la
 thermostat_libthermo_la_SOURCES = \

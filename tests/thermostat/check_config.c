@@ -75,6 +75,15 @@ static const char *srcdir(void)
 	return s;
 }
 
+static const char *builddir(void)
+{
+	const char *s = getenv("top_builddir");
+
+	ck_assert_msg(s != NULL, "top_builddir is not set (run through make "
+		      "check)");
+	return s;
+}
+
 static char *print_config(const struct thermo_settings *c)
 {
 	char *buf = NULL;
@@ -173,7 +182,7 @@ START_TEST(defaults_are_the_documented_ones)
 	ck_assert(c.limits.min == 5);
 	ck_assert(c.limits.max == 30);
 	ck_assert_int_eq(c.units, 'C');
-	ck_assert_str_eq(c.state_file, "/var/lib/thermostat/state");
+	ck_assert_str_eq(c.state_file, THERMO_LOCALSTATEDIR "/lib/thermostat/state");
 	ck_assert_int_eq(c.log_level, LOG_LEVEL_INFO);
 	ck_assert_str_eq(c.listen, "127.0.0.1:8080");
 	ck_assert_int_eq(c.num_threads, 128);
@@ -1070,6 +1079,9 @@ START_TEST(help_version_and_print_config)
 		assert_has(r.out, opt);
 	}
 	assert_has(r.out, "--config=FILE");
+	/* The default follows configure (tests/install.sh checks it
+	 * against make's sysconfdir). */
+	assert_has(r.out, " " THERMO_SYSCONFDIR "/thermostat/thermostat.conf\n");
 	assert_has(r.out, "--print-config");
 	assert_has(r.out, "--simulate");
 	assert_has(r.out, "--version");
@@ -1131,8 +1143,10 @@ START_TEST(example_file_lists_every_key_with_its_default)
 	char *uncommented, err[512] = "";
 	size_t n = 0;
 
+	/* The example make install installs: thermostat.conf.in with
+	 * configure's paths filled in. */
 	snprintf(path, sizeof(path), "%s/thermostat/thermostat.conf",
-		 srcdir());
+		 builddir());
 	conf = read_all(path);
 	config_defaults(&def);
 	printed = print_config(&def);

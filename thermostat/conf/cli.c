@@ -27,7 +27,7 @@ static const struct opt {
 	const char *help;
 } opts[] = {
 	{ "config", 'c', OPT_CONFIG, "FILE",
-	  "configuration file (" THERMO_DEFAULT_CONFIG ")" },
+	  "configuration file, by default (configure's sysconfdir):" },
 	{ "simulate", 0, OPT_SIMULATE, NULL,
 	  "simulated sensor and relay (sensor = sim, relay = sim)" },
 	{ "print-config", 0, OPT_PRINT, NULL,
@@ -238,6 +238,9 @@ void config_usage(FILE *out)
 				 opts[i].name, opts[i].arg ? "=" : "",
 				 opts[i].arg ? opts[i].arg : "");
 		fprintf(out, "%-24s%s\n", line, opts[i].help);
+		/* On a line of its own: a prefix makes it long. */
+		if (opts[i].id == OPT_CONFIG)
+			fprintf(out, "%-26s%s\n", "", THERMO_DEFAULT_CONFIG);
 	}
 	fprintf(out, "\nConfiguration keys (thermostat.conf(5)), with their "
 		"defaults:\n");

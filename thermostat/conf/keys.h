@@ -140,7 +140,7 @@ int check_file_name(const char *value, char *why, size_t len);
 	  "how temperatures are shown: C or F (the file is in C)",           \
 	  .names = units_names)                                              \
 	/* state and logging */                                              \
-	X(state_file, state_file, T_STRING, 0, 0, "/var/lib/thermostat/state", \
+	X(state_file, state_file, T_STRING, 0, 0, THERMO_DEFAULT_STATE,      \
 	  "where setpoint and mode are saved", .flags = K_PATH)              \
 	X(log_level, log_level, T_ENUM, 0, 0, "info",                        \
 	  "the least severe messages logged", .names = log_level_names)      \

@@ -39,9 +39,10 @@ tests_thermostat_check_statefile_LDADD = $(THERMO_TEST_LIBS)
 tests_thermostat_check_statefile_LDFLAGS = $(AM_LDFLAGS) \
 	-Wl,--wrap=fsync -Wl,--wrap=rename
 
-# Read by check-config: the example file and the manual must list every
-# key with its default.
+# Read by check-config: the example file (made from thermostat.conf.in
+# with configure's paths, dist.mk) and the manual must list every key
+# with its default.
 EXTRA_DIST += \
-	thermostat/thermostat.conf \
+	thermostat/thermostat.conf.in \
 	man/man5/thermostat.conf.5.in \
 	tests/thermostat/config-fixtures/pi.conf

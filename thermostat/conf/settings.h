@@ -17,7 +17,15 @@
 #include "io/sensor.h"
 #include "log.h"
 
-#define THERMO_DEFAULT_CONFIG "/etc/thermostat/thermostat.conf"
+/* Built from configure's sysconfdir and localstatedir (THERMO_CPPFLAGS,
+ * thermostat/local.mk): /etc and /var in the Debian package, under the
+ * prefix otherwise, where make install puts the example and the state
+ * directory. */
+#if !defined(THERMO_SYSCONFDIR) || !defined(THERMO_LOCALSTATEDIR)
+#error "THERMO_SYSCONFDIR and THERMO_LOCALSTATEDIR: build with thermostat/local.mk's THERMO_CPPFLAGS"
+#endif
+#define THERMO_DEFAULT_CONFIG THERMO_SYSCONFDIR "/thermostat/thermostat.conf"
+#define THERMO_DEFAULT_STATE THERMO_LOCALSTATEDIR "/lib/thermostat/state"
 
 struct thermo_settings {
 	struct sensor_settings sensor;
