@@ -28,7 +28,7 @@ SS_BUILD_DEPS="autoconf automake libtool pkg-config make gcc g++ check mandoc
 # What the thermostat needs to build (and its tests to run).
 # shellcheck disable=SC2034
 SS_THERMOSTAT_DEPS="libinih-dev libjansson-dev libgpiod-dev libcivetweb-dev
-	libsystemd-dev libcurl4-openssl-dev curl jq"
+	libsystemd-dev libcurl4-openssl-dev curl jq tzdata"
 # What scripts/check needs beyond the builds: benchmarks, checkers,
 # fuzzing, the browser test, packaging.
 # shellcheck disable=SC2034

@@ -12,12 +12,23 @@ thermostat_libthermo_la_SOURCES += \
 	thermostat/core/history.c \
 	thermostat/core/history.h \
 	thermostat/core/record.c \
-	thermostat/core/record.h
+	thermostat/core/record.h \
+	thermostat/core/schedule.c \
+	thermostat/core/schedule.h
 
 if HAVE_CHECK
-check_PROGRAMS += tests/thermostat/check-control
-TESTS += tests/thermostat/check-control
+check_PROGRAMS += tests/thermostat/check-control tests/thermostat/check-schedule
+TESTS += tests/thermostat/check-control tests/thermostat/check-schedule
 endif
+# The weekly program's instants over the clock changes of two time zones
+# (tzdata), holds and boost.
+tests_thermostat_check_schedule_SOURCES = \
+	tests/thermostat/check_schedule.c \
+	tests/thermostat/runner.c \
+	tests/thermostat/runner.h
+tests_thermostat_check_schedule_CPPFLAGS = $(THERMO_CPPFLAGS)
+tests_thermostat_check_schedule_CFLAGS = $(THERMO_TEST_CFLAGS)
+tests_thermostat_check_schedule_LDADD = $(THERMO_TEST_LIBS)
 tests_thermostat_check_control_SOURCES = \
 	tests/thermostat/check_control.c \
 	tests/thermostat/runner.c \
