@@ -27,7 +27,7 @@ static const struct opt {
 	const char *help;
 } opts[] = {
 	{ "config", 'c', OPT_CONFIG, "FILE",
-	  "configuration file, by default (configure's sysconfdir):" },
+	  "configuration file, by default" },
 	{ "simulate", 0, OPT_SIMULATE, NULL,
 	  "simulated sensor and relay (sensor = sim, relay = sim)" },
 	{ "print-config", 0, OPT_PRINT, NULL,
