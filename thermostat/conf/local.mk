@@ -28,6 +28,9 @@ tests_thermostat_check_config_SOURCES = \
 tests_thermostat_check_config_CPPFLAGS = $(THERMO_CPPFLAGS)
 tests_thermostat_check_config_CFLAGS = $(THERMO_TEST_CFLAGS)
 tests_thermostat_check_config_LDADD = $(THERMO_TEST_LIBS)
+# It reads the example made in the build tree (dist.mk): made with the
+# program, also where only the test programs are built (make valgrind).
+EXTRA_tests_thermostat_check_config_DEPENDENCIES = thermostat/thermostat.conf
 tests_thermostat_check_statefile_SOURCES = \
 	tests/thermostat/check_statefile.c \
 	tests/thermostat/runner.c \
