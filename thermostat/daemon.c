@@ -9,6 +9,7 @@
 #include <config.h>
 #define _GNU_SOURCE
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "core/control.h"
+#include "core/program.h"
 #include "daemon.h"
 #include "io/relay.h"
 #include "io/sensor.h"
@@ -41,18 +43,30 @@ static void load_state(struct daemon *d, struct thermo *init)
 			     sizeof(err));
 
 	if (ret == 0) {
-		init->setpoint = st.setpoint;
+		init->manual = setpoint_round(st.setpoint, d->cfg->setpoint_step,
+					      d->cfg->limits.min,
+					      d->cfg->limits.max);
 		init->mode = st.mode;
-		log_info("state: setpoint %.2f C, mode %s (from %s)",
-			 st.setpoint, mode_name(st.mode), d->cfg->state_file);
+		if (st.has_program) {
+			memcpy(&init->presets, &st.presets, sizeof(st.presets));
+			memcpy(&init->schedule, &st.schedule,
+			       sizeof(st.schedule));
+			memcpy(&init->hold, &st.hold, sizeof(st.hold));
+			memcpy(&init->boost, &st.boost, sizeof(st.boost));
+		}
+		log_info("state: setpoint %.2f C, mode %s, %s (from %s)",
+			 st.setpoint, mode_name(st.mode),
+			 st.has_program ? "the saved program"
+					: "the configuration's program",
+			 d->cfg->state_file);
 	} else if (ret == -ENOENT) {
 		log_info("state: no saved state in %s: setpoint %.2f C, mode "
-			 "heat", d->cfg->state_file, init->setpoint);
+			 "heat", d->cfg->state_file, init->manual);
 	} else {
 		init->state_ok = false;
 		init->state_errors = 1;
-		log_err("state: %s: using setpoint %.2f C, mode heat", err,
-			init->setpoint);
+		log_err("state: %s: using setpoint %.2f C, mode heat and the "
+			"configuration's program", err, init->manual);
 	}
 }
 
@@ -151,12 +165,13 @@ static int stop_running(struct thermo *r, void *ctx)
 int daemon_run(const struct thermo_settings *cfg)
 {
 	struct daemon d = { .cfg = cfg };
-	enum { CONTROL, SENSOR, STATE, HISTORY, NTHREADS };
+	enum { CONTROL, SENSOR, STATE, HISTORY, CLOCK, NTHREADS };
 	struct thread threads[NTHREADS] = {
 		[CONTROL] = { .name = "control", .fn = control_thread },
 		[SENSOR] = { .name = "sensor", .fn = sensor_thread },
 		[STATE] = { .name = "state", .fn = state_thread },
 		[HISTORY] = { .name = "history", .fn = history_thread },
+		[CLOCK] = { .name = "clock", .fn = clock_thread },
 	};
 	bool sensor_stopped = true, web_stopped = true;
 	struct thermo init = thermo_defaults;
@@ -186,8 +201,18 @@ int daemon_run(const struct thermo_settings *cfg)
 	}
 	d.start = mono_now();
 
-	init.setpoint = cfg->setpoint;
+	init.manual = setpoint_round(cfg->setpoint, cfg->setpoint_step,
+				     cfg->limits.min, cfg->limits.max);
+	/* Checked when the configuration was read. */
+	if (conf_program(cfg, &d.presets, &d.schedule, err, sizeof(err)) < 0) {
+		log_err("%s", err);
+		status = EXIT_CONFIG;
+		goto out_relay;
+	}
+	memcpy(&init.presets, &d.presets, sizeof(init.presets));
+	memcpy(&init.schedule, &d.schedule, sizeof(init.schedule));
 	load_state(&d, &init);
+	program_refresh(&init, (time_t)floor(wall_now()));
 	init.relay_changed_at = s_to_ts(d.start);
 	d.rec = thermo_new(&init, SS_MUTEX);
 	if (!thermo_valid(d.rec)) {

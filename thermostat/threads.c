@@ -9,10 +9,14 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <math.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
 
 #include "core/control.h"
+#include "core/program.h"
 #include "io/relay.h"
 #include "io/sensor.h"
 #include "io/statefile.h"
@@ -186,6 +190,57 @@ static double drive_relay(struct daemon *d, struct decision *dc,
 	return fmin(next, now + retry);
 }
 
+struct refresh {
+	time_t now;
+	bool ended;		/* a hold or boost ended */
+	uint64_t seq;		/* persist_seq after it */
+};
+
+static int apply_refresh(struct thermo *r, void *ctx)
+{
+	struct refresh *rf = ctx;
+
+	rf->ended = program_refresh(r, rf->now);
+	/* An ended hold or boost is a change of what the file holds. */
+	if (rf->ended)
+		r->persist_seq++;
+	return 0;
+}
+
+/*
+ * The weekly program's part of a decision: brings the setpoint up to date
+ * when target.until has come, after a wall-clock jump the clock thread
+ * saw (clock_jumps), and when the wall clock went back since the last
+ * time (a jump the clock thread could not see).  @r is read again after
+ * a refresh.  Returns the wall-clock time it went by.
+ */
+static double keep_program(thermo_handle h, struct thermo *r, uint64_t *seen,
+			   unsigned *jumps, double *last_wall)
+{
+	double wall = wall_now();
+	struct refresh rf = { .now = (time_t)floor(wall) };
+	double before = r->setpoint;
+
+	if (!(r->clock_jumps != *jumps || wall < *last_wall ||
+	      (r->target.until != 0 && wall >= (double)r->target.until)))
+		return wall;
+	*jumps = r->clock_jumps;
+	*last_wall = wall;
+	thermo_update(h, apply_refresh, &rf);
+	thermo_read(h, r, seen);
+	if (r->setpoint != before)
+		log_info("program: setpoint %.2f C (%s%s%s)", r->setpoint,
+			 program_source_name(&r->target, &r->schedule),
+			 r->target.preset >= 0 ? ", " : "",
+			 r->target.preset >= 0 &&
+					 (size_t)r->target.preset < r->presets.n
+				 ? r->presets.p[r->target.preset].name
+				 : "");
+	if (rf.ended)
+		log_info("program: the hold or boost ended");
+	return wall;
+}
+
 void *control_thread(void *arg)
 {
 	struct thread_arg *ta = arg;
@@ -193,6 +248,8 @@ void *control_thread(void *arg)
 	const struct control_config *cc = &d->cfg->control;
 	bool last_failed = false, ready = false;
 	struct decision stop = { .switched = true };
+	unsigned jumps = (unsigned)-1;
+	double last_wall = 0;
 	uint64_t seen;
 	struct thermo r;
 	char err[160];
@@ -200,9 +257,12 @@ void *control_thread(void *arg)
 	for (;;) {
 		struct control_input in;
 		struct decision dc = { .relay_result = 0 };
-		double now, next;
+		double now, next, wall;
 
 		thermo_read(ta->h, &r, &seen);
+		wall = keep_program(ta->h, &r, &seen, &jumps, &last_wall);
+		if (wall > last_wall)
+			last_wall = wall;
 		dc.now = mono_now_ts();
 		now = ts_to_s(dc.now);
 		control_input_of(&in, &r, now, d->start);
@@ -240,6 +300,10 @@ void *control_thread(void *arg)
 		}
 		notify_watchdog();
 		next = fmin(next, now + CONTROL_HEARTBEAT_S);
+		/* The program's next change, on the wall clock (a jump of it
+		 * wakes this thread through clock_jumps). */
+		if (r.target.until != 0)
+			next = fmin(next, now + ((double)r.target.until - wall));
 		if (thermo_wait(ta->h, &seen, THERMO_CONTROL_MASK,
 				ms_until(next, mono_now())) == -ECANCELED)
 			break;
@@ -285,9 +349,30 @@ static int apply_state_result(struct thermo *r, void *ctx)
 	return 0;
 }
 
+/* What the state file is to hold for @r: the program only when it is not
+ * the configuration's (a schedule edited in thermostat.conf then takes
+ * effect at the next start, until one is set through the API). */
+static void state_of(const struct daemon *d, const struct thermo *r,
+		     struct saved_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->setpoint = r->manual;
+	st->mode = r->mode;
+	st->has_program =
+		memcmp(&r->presets, &d->presets, sizeof(d->presets)) != 0 ||
+		memcmp(&r->schedule, &d->schedule, sizeof(d->schedule)) != 0 ||
+		r->hold.kind != HOLD_NONE || r->boost.until != 0;
+	if (!st->has_program)
+		return;
+	memcpy(&st->presets, &r->presets, sizeof(st->presets));
+	memcpy(&st->schedule, &r->schedule, sizeof(st->schedule));
+	memcpy(&st->hold, &r->hold, sizeof(st->hold));
+	memcpy(&st->boost, &r->boost, sizeof(st->boost));
+}
+
 static bool same_state(const struct saved_state *a, const struct saved_state *b)
 {
-	return a->setpoint == b->setpoint && a->mode == b->mode;
+	return memcmp(a, b, sizeof(*a)) == 0;
 }
 
 void *state_thread(void *arg)
@@ -302,8 +387,7 @@ void *state_thread(void *arg)
 	char err[256];
 
 	thermo_read(ta->h, &r, &seen);
-	saved.setpoint = r.setpoint;
-	saved.mode = r.mode;
+	state_of(ta->d, &r, &saved);
 	/* Writes wait for their save from here on. */
 	thermo_update(ta->h, apply_state_result, &sr);
 	sr.saver = -1;
@@ -318,8 +402,7 @@ void *state_thread(void *arg)
 					     failing ? (int)(STATE_RETRY_S * 1000)
 						     : -1) == -ECANCELED;
 		thermo_read(ta->h, &r, NULL);
-		want.setpoint = r.setpoint;
-		want.mode = r.mode;
+		state_of(ta->d, &r, &want);
 		sr.seq = r.persist_seq;
 		sr.saved = !same_state(&want, &saved) || failing || save_now;
 		save_now = false;
@@ -328,11 +411,12 @@ void *state_thread(void *arg)
 			if (sr.ok && failing)
 				log_info("state: saved to %s again", path);
 			else if (sr.ok)
-				log_debug("state: saved setpoint %.2f C, mode %s",
-					  want.setpoint, mode_name(want.mode));
+				log_debug("state: saved setpoint %.2f C, mode %s%s",
+					  want.setpoint, mode_name(want.mode),
+					  want.has_program ? ", program" : "");
 			else if (!failing)
-				log_err("state: %s (setpoint and mode kept in "
-					"memory; retrying every %g s)",
+				log_err("state: %s (setpoint, mode and program "
+					"kept in memory; retrying every %g s)",
 					err, STATE_RETRY_S);
 			if (sr.ok)
 				saved = want;
@@ -370,6 +454,81 @@ void *history_thread(void *arg)
 		p.heating = r.heating;
 		history_append(ta->d->hist, &p);
 	} while (thermo_wait(ta->h, &seen, 0, interval_ms) != -ECANCELED);
+	thermo_unref(ta->h);
+	return NULL;
+}
+
+/* ---- clock thread --------------------------------------------------- */
+
+static int count_jump(struct thermo *r, void *ctx)
+{
+	(void)ctx;
+	r->clock_jumps++;
+	return 0;
+}
+
+/* A timer on CLOCK_REALTIME far in the future that the kernel cancels
+ * when the clock is set (TFD_TIMER_CANCEL_ON_SET). */
+static int arm_jump_timer(int tfd)
+{
+	struct itimerspec far = { { 0, 0 }, { 0, 0 } };
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	/* Ten years on; should it ever fire, it is armed again. */
+	far.it_value.tv_sec = now.tv_sec + 10L * 365 * 86400;
+	return timerfd_settime(tfd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET,
+			       &far, NULL);
+}
+
+void *clock_thread(void *arg)
+{
+	struct thread_arg *ta = arg;
+	int tfd = timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC | TFD_NONBLOCK);
+	int wfd = thermo_watch_fd(ta->h, 0);
+	struct pollfd pfd[2];
+
+	if (tfd < 0 || wfd < 0 || arm_jump_timer(tfd) < 0) {
+		/* The control thread still notices a clock that went back,
+		 * and one that went forward past the program's next change,
+		 * at its next decision (CONTROL_HEARTBEAT_S at most). */
+		log_warn("clock: cannot watch for wall-clock jumps (%s): the "
+			 "program follows them within %g s", strerror(errno),
+			 CONTROL_HEARTBEAT_S);
+		goto out;
+	}
+	pfd[0] = (struct pollfd){ .fd = tfd, .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = wfd, .events = POLLIN };
+	while (!ss_is_closed(thermo_state(ta->h))) {
+		uint64_t n;
+
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			log_err("clock: poll: %s", strerror(errno));
+			break;
+		}
+		if (pfd[1].revents && read(wfd, &n, sizeof(n)) < 0 &&
+		    errno != EAGAIN)
+			break;
+		if (!pfd[0].revents)
+			continue;
+		if (read(tfd, &n, sizeof(n)) < 0 && errno == ECANCELED) {
+			log_info("clock: the wall clock was set: the program "
+				 "is evaluated again (runs and rests keep their "
+				 "own clock)");
+			thermo_update(ta->h, count_jump, NULL);
+		}
+		if (arm_jump_timer(tfd) < 0) {
+			log_err("clock: timerfd: %s", strerror(errno));
+			break;
+		}
+	}
+out:
+	if (wfd >= 0)
+		thermo_unwatch_fd(ta->h, wfd);
+	if (tfd >= 0)
+		close(tfd);
 	thermo_unref(ta->h);
 	return NULL;
 }

@@ -5,7 +5,9 @@
  *   control  decides (core/control.c) and drives the relay; sleeps on the
  *            record until something it depends on changes or a decision
  *            is due
- *   state    saves setpoint and mode when they change
+ *   state    saves setpoint, mode and the weekly program when they
+ *            change
+ *   clock    notices wall-clock jumps (the program is local time)
  *   history  appends a point to the history every history_interval
  * (CivetWeb's workers are the web server's, web/.)  Every thread holds its
  * own reference to the record and returns when the record is closed.
@@ -29,6 +31,10 @@ struct daemon {
 	struct sensor *sensor;
 	struct relay *relay;	/* used by the control thread only */
 	double start;		/* CLOCK_MONOTONIC, when the relay went OFF */
+	/* The configuration's program: the state file saves one only when
+	 * the record's differs from it (or holds or boosts). */
+	struct sched_presets presets;
+	struct schedule schedule;
 };
 
 /* A thread's start argument: the daemon, and the thread's own reference
@@ -42,6 +48,7 @@ void *sensor_thread(void *arg);
 void *control_thread(void *arg);
 void *state_thread(void *arg);
 void *history_thread(void *arg);
+void *clock_thread(void *arg);
 
 /* For the sim sensor: whether the furnace runs, through @ctx, a
  * thermo_handle pointer. */

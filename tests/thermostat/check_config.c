@@ -737,6 +737,16 @@ static void unusual_config(struct thermo_settings *c)
 		{ "sim_start", "0.1" }, { "sim_gain", "0.3333333333333333" },
 		{ "sim_loss", "0.00012345678901234" }, { "sim_noise", "0" },
 		{ "sim_relay_fail_file", "/run/thermostat/relay.fail" },
+		{ "setpoint_step", "0.25" },
+		{ "presets", "home 20.5, night 16, out 10.25" },
+		{ "schedule_monday", "06:30 home, 22:00 night" },
+		{ "schedule_tuesday", "00:00 17.75" },
+		{ "schedule_wednesday", "07:00 home, 08:15 out, 17:00 home, "
+					"23:59 night" },
+		{ "schedule_thursday", "12:00 home" },
+		{ "schedule_friday", "06:30 home, 23:00 night" },
+		{ "schedule_saturday", "08:00 home, 23:30 night" },
+		{ "schedule_sunday", "08:00 home, 22:00 night" },
 	};
 
 	config_defaults(c);

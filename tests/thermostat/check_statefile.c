@@ -141,7 +141,7 @@ static int others(char *names, size_t len)
 static const char *parse_error(const char *text, size_t n)
 {
 	static char err[256];
-	struct saved_state st = { 12.5, MODE_OFF };
+	struct saved_state st = { .setpoint = 12.5, .mode = MODE_OFF };
 
 	err[0] = '\0';
 	ck_assert_msg(state_parse(text, n, &cfg.limits, &st, err, sizeof(err)) == -1,
@@ -171,7 +171,8 @@ START_TEST(format_and_parse_round_trip)
 	wide.limits.min = -50;
 	for (size_t i = 0; i < sizeof(setpoints) / sizeof(setpoints[0]); i++)
 		for (int m = MODE_OFF; m <= MODE_HEAT; m++) {
-			struct saved_state st = { setpoints[i], m }, back;
+			struct saved_state st = { .setpoint = setpoints[i],
+						  .mode = m }, back;
 			char text[128], err[256] = "";
 			int n = state_format(&st, text, sizeof(text));
 
@@ -188,7 +189,7 @@ END_TEST
 
 START_TEST(the_format)
 {
-	struct saved_state st = { 21.5, MODE_HEAT };
+	struct saved_state st = { .setpoint = 21.5, .mode = MODE_HEAT };
 	char text[128], small[8];
 
 	state_format(&st, text, sizeof(text));
@@ -274,7 +275,7 @@ END_TEST
 
 START_TEST(every_truncation_is_refused)
 {
-	struct saved_state st = { 21.5, MODE_HEAT };
+	struct saved_state st = { .setpoint = 21.5, .mode = MODE_HEAT };
 	char text[128];
 	int n = state_format(&st, text, sizeof(text));
 
@@ -324,7 +325,7 @@ END_TEST
 
 START_TEST(save_then_load)
 {
-	struct saved_state st = { 22.25, MODE_OFF }, back;
+	struct saved_state st = { .setpoint = 22.25, .mode = MODE_OFF }, back;
 	char err[256] = "", text[128];
 	struct stat sb;
 
@@ -352,7 +353,8 @@ END_TEST
 
 START_TEST(save_is_write_fsync_rename_fsync_dir)
 {
-	struct saved_state a = { 20, MODE_HEAT }, b = { 21, MODE_OFF };
+	struct saved_state a = { .setpoint = 20, .mode = MODE_HEAT };
+	struct saved_state b = { .setpoint = 21, .mode = MODE_OFF };
 	char err[256] = "";
 	struct stat before, after;
 
@@ -370,7 +372,7 @@ END_TEST
 
 START_TEST(load_missing_corrupt_and_odd_files)
 {
-	struct saved_state st = { 12.5, MODE_OFF };
+	struct saved_state st = { .setpoint = 12.5, .mode = MODE_OFF };
 	char err[256] = "";
 
 	ck_assert_int_eq(state_load(path, &cfg.limits, &st, err, sizeof(err)),
@@ -409,7 +411,7 @@ END_TEST
 /* Saves @st where it must fail; checks the old file and the message. */
 static void assert_save_fails(const char *where, const char *needle)
 {
-	struct saved_state st = { 23, MODE_HEAT };
+	struct saved_state st = { .setpoint = 23, .mode = MODE_HEAT };
 	char err[256] = "";
 
 	ck_assert_int_eq(state_save(where, &st, err, sizeof(err)), -1);
@@ -419,7 +421,7 @@ static void assert_save_fails(const char *where, const char *needle)
 
 START_TEST(failed_saves_keep_the_old_file)
 {
-	struct saved_state old = { 19.5, MODE_OFF }, st;
+	struct saved_state old = { .setpoint = 19.5, .mode = MODE_OFF }, st;
 	char err[256] = "", p[192];
 
 	ck_assert_int_eq(state_save(path, &old, err, sizeof(err)), 0);
@@ -449,7 +451,7 @@ END_TEST
 
 START_TEST(short_write_keeps_the_old_file)
 {
-	struct saved_state old = { 19.5, MODE_OFF }, st;
+	struct saved_state old = { .setpoint = 19.5, .mode = MODE_OFF }, st;
 	char err[256] = "";
 	int fds[2], status;
 	pid_t pid;
@@ -462,7 +464,7 @@ START_TEST(short_write_keeps_the_old_file)
 		/* A file size limit below the state's size (root ignores
 		 * permissions, not this): the write comes up short. */
 		struct rlimit rl = { 10, 10 };
-		struct saved_state st2 = { 25, MODE_HEAT };
+		struct saved_state st2 = { .setpoint = 25, .mode = MODE_HEAT };
 		int ret;
 
 		signal(SIGXFSZ, SIG_IGN);
@@ -489,7 +491,7 @@ END_TEST
 
 START_TEST(invalid_states_are_not_saved)
 {
-	struct saved_state st = { NAN, MODE_HEAT };
+	struct saved_state st = { .setpoint = NAN, .mode = MODE_HEAT };
 	char err[256] = "";
 
 	ck_assert_int_eq(state_save(path, &st, err, sizeof(err)), -1);
@@ -506,7 +508,7 @@ END_TEST
 
 START_TEST(leftovers_of_a_crash_are_removed)
 {
-	struct saved_state st = { 20, MODE_HEAT };
+	struct saved_state st = { .setpoint = 20, .mode = MODE_HEAT };
 	char err[256] = "", p[192], names[256];
 	static const char *const leftovers[] = { ".state.abcDEF",
 						 ".state.x1Y2z3" };
@@ -548,8 +550,8 @@ static double now_us(void)
 
 START_TEST(sigkill_while_saving_never_tears)
 {
-	const struct saved_state a = { 21.5, MODE_HEAT };
-	const struct saved_state b = { 17.25, MODE_OFF };
+	const struct saved_state a = { .setpoint = 21.5, .mode = MODE_HEAT };
+	const struct saved_state b = { .setpoint = 17.25, .mode = MODE_OFF };
 	int seen_a = 0, seen_b = 0, kills = 60;
 	char err[256] = "";
 	unsigned max_us;

@@ -23,14 +23,6 @@
 
 /* ---- history -------------------------------------------------------- */
 
-static double wall_now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_REALTIME, &t);
-	return ts_to_s(t);
-}
-
 static void add_point(double ago, float temperature, float setpoint,
 		      bool heating)
 {
@@ -201,19 +193,19 @@ END_TEST
 START_TEST(metrics_count_requests)
 {
 	static const char state_200[] =
-		"thermostat_http_requests_total{route=\"/api/v1/state\","
+		"thermostat_http_requests_total{route=\"/api/v1/state\",method=\"GET\","
 		"status=\"200\"}";
 	static const char other_404[] =
-		"thermostat_http_requests_total{route=\"other\","
+		"thermostat_http_requests_total{route=\"other\",method=\"any\","
 		"status=\"404\"}";
 	static const char setpoint_415[] =
-		"thermostat_http_requests_total{route=\"/api/v1/setpoint\","
+		"thermostat_http_requests_total{route=\"/api/v1/setpoint\",method=\"PUT\","
 		"status=\"415\"}";
 	static const char setpoint_422[] =
-		"thermostat_http_requests_total{route=\"/api/v1/setpoint\","
+		"thermostat_http_requests_total{route=\"/api/v1/setpoint\",method=\"PUT\","
 		"status=\"422\"}";
 	static const char metrics_200[] =
-		"thermostat_http_requests_total{route=\"/metrics\","
+		"thermostat_http_requests_total{route=\"/metrics\",method=\"GET\","
 		"status=\"200\"}";
 	struct http_resp rs;
 

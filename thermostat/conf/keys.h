@@ -82,6 +82,12 @@ int check_file_name(const char *value, char *why, size_t len);
  * thermostat.conf and thermostat.conf(5) document every key: the tests
  * check that they list them all, with these defaults.
  */
+/* A day's switch points, until a schedule is saved: "06:30 comfort,
+ * 22:00 sleep"; empty: none that day. */
+#define SCHEDULE_KEY(day, i)                                                 \
+	X(schedule_##day, schedule[i], T_STRING, 0, 0, "",                   \
+	  "switch points of " #day ": HH:MM PRESET|TEMP, ...",             \
+	  .flags = K_EMPTY_OK)
 #define CONFIG_KEYS(X)                                                       \
 	/* the sensor */                                                     \
 	X(sensor, sensor.kind, T_ENUM, 0, 0, "w1",                           \
@@ -136,6 +142,21 @@ int check_file_name(const char *value, char *why, size_t len);
 	  "lowest setpoint accepted (degrees C)", .flags = 0)                \
 	X(max_setpoint, limits.max, T_DOUBLE, -50, 100, "30",                \
 	  "highest setpoint accepted (degrees C)", .flags = 0)               \
+	X(setpoint_step, setpoint_step, T_DOUBLE, 0.01, 5, "0.5",            \
+	  "setpoints are rounded to a multiple of this (degrees C)",         \
+	  .flags = 0)                                                        \
+	/* the weekly program (core/schedule_text.h's syntax; the rules     \
+	 * between them and the setpoint range: conf/program.c) */          \
+	X(presets, presets, T_STRING, 0, 0,                                  \
+	  "comfort 21, eco 18, sleep 17, away 12",                           \
+	  "the presets: NAME TEMP, ... (degrees C; up to 8)", .flags = 0)    \
+	SCHEDULE_KEY(monday, 0)                                              \
+	SCHEDULE_KEY(tuesday, 1)                                             \
+	SCHEDULE_KEY(wednesday, 2)                                           \
+	SCHEDULE_KEY(thursday, 3)                                            \
+	SCHEDULE_KEY(friday, 4)                                              \
+	SCHEDULE_KEY(saturday, 5)                                            \
+	SCHEDULE_KEY(sunday, 6)                                              \
 	X(units, units, T_ENUM, 0, 0, "C",                                   \
 	  "how temperatures are shown: C or F (the file is in C)",           \
 	  .names = units_names)                                              \
@@ -254,6 +275,11 @@ const char *option_name(const char *key, char *buf, size_t len);
  * line of each key set (NKEYS entries). */
 int load_file(struct thermo_settings *c, const char *path, int *origin,
 	      char *err, size_t len);
+
+/* The presets and schedule of @c (conf_program()); on an error *@key is
+ * the key at fault and @why says why. */
+int program_of(const struct thermo_settings *c, struct sched_presets *ps,
+	       struct schedule *s, int *key, char *why, size_t len);
 
 /* Rules between keys; @origin (NULL: unknown) and @file say where each
  * key was set, so that the message names the one set last. */

@@ -9,6 +9,7 @@ thermostat_libthermo_la_SOURCES += \
 	thermostat/conf/keys.c \
 	thermostat/conf/keys.h \
 	thermostat/conf/netcheck.c \
+	thermostat/conf/program.c \
 	thermostat/conf/settings.h \
 	thermostat/conf/validate.c \
 	thermostat/conf/values.c

@@ -13,6 +13,7 @@
 
 #include "core/control.h"
 #include "core/record.h"
+#include "core/schedule.h"
 #include "io/relay.h"
 #include "io/sensor.h"
 #include "log.h"
@@ -23,6 +24,15 @@
  * directory. */
 #if !defined(THERMO_SYSCONFDIR) || !defined(THERMO_LOCALSTATEDIR)
 #error "THERMO_SYSCONFDIR and THERMO_LOCALSTATEDIR: build with thermostat/local.mk's THERMO_CPPFLAGS"
+/*
+ * The presets and schedule of @c, parsed and checked (names, order, the
+ * presets the schedule names, temperatures within min_setpoint..
+ * max_setpoint) and rounded to setpoint_step.  0, or -1 with @err naming
+ * the key.  (conf/program.c)
+ */
+int conf_program(const struct thermo_settings *c, struct sched_presets *ps,
+		 struct schedule *s, char *err, size_t len);
+
 #endif
 #define THERMO_DEFAULT_CONFIG THERMO_SYSCONFDIR "/thermostat/thermostat.conf"
 #define THERMO_DEFAULT_STATE THERMO_LOCALSTATEDIR "/lib/thermostat/state"
@@ -32,6 +42,10 @@ struct thermo_settings {
 	struct relay_settings relay;
 	struct control_config control;
 	double setpoint;	/* the default, until a saved one is loaded */
+	double setpoint_step;	/* setpoints are multiples of this */
+	/* the weekly program until one is saved (conf_program() parses) */
+	char presets[160];
+	char schedule[7][160];
 	struct setpoint_limits limits;	/* what clients may set */
 	char units;		/* 'C' or 'F': how people see temperatures */
 	/* state and logging */
@@ -57,5 +71,14 @@ struct thermo_settings {
 	int history_minutes;		/* how much history to keep */
 	int history_interval;		/* seconds between history points */
 };
+
+/*
+ * The presets and schedule of @c, parsed and checked (names, order, the
+ * presets the schedule names, temperatures within min_setpoint..
+ * max_setpoint) and rounded to setpoint_step.  0, or -1 with @err naming
+ * the key.  (conf/program.c)
+ */
+int conf_program(const struct thermo_settings *c, struct sched_presets *ps,
+		 struct schedule *s, char *err, size_t len);
 
 #endif

@@ -55,6 +55,10 @@ int validate(const struct thermo_settings *c, const int *origin,
 {
 	const struct blame blame = { origin, file }, *b = &blame;
 	const struct control_config *cc = &c->control;
+	struct sched_presets ps;
+	struct schedule s;
+	char why[200];
+	int key;
 
 	if (c->limits.min >= c->limits.max)
 		return invalid(b, KEY_min_setpoint, KEY_max_setpoint, err, len,
@@ -93,6 +97,9 @@ int validate(const struct thermo_settings *c, const int *origin,
 			       err, len, "%d minutes of history every %d s is "
 			       "more than 100000 points", c->history_minutes,
 			       c->history_interval);
+	/* After the setpoint range, which it checks temperatures against. */
+	if (program_of(c, &ps, &s, &key, why, sizeof(why)) < 0)
+		return invalid(b, key, -1, err, len, "%s", why);
 	return 0;
 }
 

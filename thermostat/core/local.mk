@@ -11,10 +11,14 @@ thermostat_libthermo_la_SOURCES += \
 	thermostat/core/control.h \
 	thermostat/core/history.c \
 	thermostat/core/history.h \
+	thermostat/core/program.c \
+	thermostat/core/program.h \
 	thermostat/core/record.c \
 	thermostat/core/record.h \
 	thermostat/core/schedule.c \
-	thermostat/core/schedule.h
+	thermostat/core/schedule.h \
+	thermostat/core/schedule_text.c \
+	thermostat/core/schedule_text.h
 
 if HAVE_CHECK
 check_PROGRAMS += tests/thermostat/check-control tests/thermostat/check-schedule

@@ -14,6 +14,8 @@
 
 #include <sharedstate.h>
 
+#include "core/schedule.h"
+
 enum thermo_mode {
 	MODE_OFF = 0,	/* never heat */
 	MODE_HEAT = 1,	/* hold the setpoint */
@@ -63,8 +65,24 @@ struct setpoint_limits {
 	X(ss_str64, sensor_error, { "" })                                    \
 	/* when the sensor thread last tried a read (liveness) */            \
 	X(struct timespec, sensor_at, { 0 })                                 \
-	/* degrees C, within the configured bounds */                        \
+	/* degrees C, within the configured bounds: the effective setpoint, \
+	 * what the weekly program gives now (core/program.h) */            \
 	X(double, setpoint, 20.0)                                            \
+	/* the setpoint when the schedule has no switch point and nothing   \
+	 * is held (saved) */                                               \
+	X(double, manual, 20.0)                                              \
+	/* the weekly program (core/schedule.h; saved); no hold and no      \
+	 * boost are all zero */                                            \
+	X(struct sched_presets, presets, { .n = 0 })                         \
+	X(struct schedule, schedule, { .day = { { .n = 0 } } })              \
+	X(struct sched_hold, hold, { .kind = HOLD_NONE })                    \
+	X(struct sched_boost, boost, { .until = 0 })                         \
+	/* why the setpoint is what it is, until when, and the schedule's   \
+	 * next switch point: sched_target() at the last refresh */         \
+	X(struct sched_target, target, { .temp = 0 })                        \
+	/* wall-clock jumps seen (the clock thread): the program is         \
+	 * evaluated again at once */                                       \
+	X(unsigned, clock_jumps, 0)                                          \
 	X(enum thermo_mode, mode, MODE_HEAT)                                 \
 	/* the relay's state as last driven */                               \
 	X(bool, heating, false)                                              \
@@ -104,10 +122,14 @@ SS_RECORD_DECLARE(thermo, THERMO_FIELDS);
 	(SS_MASK(thermo, setpoint) | SS_MASK(thermo, mode) |                  \
 	 SS_MASK(thermo, temperature) | SS_MASK(thermo, temperature_at) |     \
 	 SS_MASK(thermo, sensor_status) | SS_MASK(thermo, running) |          \
-	 SS_MASK(thermo, runaway))
+	 SS_MASK(thermo, runaway) | SS_MASK(thermo, target) |                \
+	 SS_MASK(thermo, clock_jumps))
 
 /* Fields that are saved to the state file. */
-#define THERMO_PERSIST_MASK (SS_MASK(thermo, setpoint) | SS_MASK(thermo, mode))
+#define THERMO_PERSIST_MASK                                                  \
+	(SS_MASK(thermo, manual) | SS_MASK(thermo, mode) |                    \
+	 SS_MASK(thermo, presets) | SS_MASK(thermo, schedule) |               \
+	 SS_MASK(thermo, hold) | SS_MASK(thermo, boost))
 
 const char *mode_name(enum thermo_mode mode);
 int mode_from_name(const char *name, enum thermo_mode *out);

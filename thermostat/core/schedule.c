@@ -48,7 +48,7 @@ static bool in_range(double t, double min, double max)
 	return isfinite(t) && t >= min && t <= max;
 }
 
-static const char *const day_names[7] = {
+const char *const sched_day_names[7] = {
 	"monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 	"sunday",
 };
@@ -85,7 +85,7 @@ int sched_check(const struct schedule *s, const struct sched_presets *ps,
 
 		if (day->n > SCHED_MAX_POINTS) {
 			snprintf(err, errlen, "%s: at most %d switch points",
-				 day_names[d], SCHED_MAX_POINTS);
+				 sched_day_names[d], SCHED_MAX_POINTS);
 			return -1;
 		}
 		for (size_t i = 0; i < day->n; i++) {
@@ -93,13 +93,13 @@ int sched_check(const struct schedule *s, const struct sched_presets *ps,
 
 			if (p->minute < 0 || p->minute >= 24 * 60) {
 				snprintf(err, errlen, "%s: a time is 00:00 to "
-					 "23:59", day_names[d]);
+					 "23:59", sched_day_names[d]);
 				return -1;
 			}
 			if (i > 0 && p->minute <= day->pt[i - 1].minute) {
 				snprintf(err, errlen, "%s: %02d:%02d is not "
 					 "after %02d:%02d (points are in order, "
-					 "one per time)", day_names[d],
+					 "one per time)", sched_day_names[d],
 					 p->minute / 60, p->minute % 60,
 					 day->pt[i - 1].minute / 60,
 					 day->pt[i - 1].minute % 60);
@@ -107,13 +107,13 @@ int sched_check(const struct schedule *s, const struct sched_presets *ps,
 			}
 			if (p->preset < -1 || p->preset >= (int)ps->n) {
 				snprintf(err, errlen, "%s %02d:%02d: no such "
-					 "preset", day_names[d],
+					 "preset", sched_day_names[d],
 					 p->minute / 60, p->minute % 60);
 				return -1;
 			}
 			if (p->preset == -1 && !in_range(p->temp, min, max)) {
 				snprintf(err, errlen, "%s %02d:%02d: %g is "
-					 "outside %g..%g", day_names[d],
+					 "outside %g..%g", sched_day_names[d],
 					 p->minute / 60, p->minute % 60,
 					 p->temp, min, max);
 				return -1;

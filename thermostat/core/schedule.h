@@ -104,6 +104,9 @@ struct sched_target {
 	double next_temp;
 };
 
+/* "monday" ... "sunday": the names of day[0] ... day[6]. */
+extern const char *const sched_day_names[7];
+
 /* The default presets (comfort 21, eco 18, sleep 17, away 12 C). */
 void sched_default_presets(struct sched_presets *ps);
 

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The state file: "# thermostat state\nsetpoint=21.5\nmode=heat\n".
+ * The state file: "# thermostat state\nsetpoint=21.5\nmode=heat\n", then
+ * the weekly program (presets=..., monday=... to sunday=..., hold=...,
+ * boost=..., in core/schedule_text.h's syntax).
  *
  * Saving replaces the file by rename(2) of a complete, fsynced temporary
  * file in the same directory, then fsyncs the directory: a crash at any
@@ -24,17 +26,29 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/schedule_text.h"
 #include "io/statefile.h"
 #include "util/errmsg.h"
 #include "util/readfile.h"
 #include "util/strconv.h"
 
-/* The file is about 40 bytes; a larger one is not ours. */
+/* The file is about 40 bytes, 1.5 KiB with a full program; a larger one is
+ * not ours. */
 #define STATE_MAX_BYTES 4096
 /* mkostemp()'s suffix: the temporary file is <dir>/.<name>.XXXXXX. */
 #define TMP_SUFFIX "XXXXXX"
 
 /* ---- the text ------------------------------------------------------- */
+
+/* The keys, in the order the file has them. */
+enum {
+	K_SETPOINT, K_MODE, K_PRESETS, K_MONDAY, K_HOLD = K_MONDAY + 7,
+	K_BOOST, NKEYS
+};
+static const char *const key_names[NKEYS] = {
+	"setpoint", "mode", "presets", "monday", "tuesday", "wednesday",
+	"thursday", "friday", "saturday", "sunday", "hold", "boost",
+};
 
 static bool valid_state(const struct saved_state *st)
 {
@@ -42,13 +56,40 @@ static bool valid_state(const struct saved_state *st)
 	       (st->mode == MODE_OFF || st->mode == MODE_HEAT);
 }
 
+/* Appends to @buf (snprintf-style, @off the length so far). */
+static size_t append(char *buf, size_t len, size_t off, const char *key,
+		     const char *value)
+{
+	int n = snprintf(buf + (off < len ? off : len), off < len ? len - off : 0,
+			 "%s=%s\n", key, value);
+
+	return n < 0 ? off : off + (size_t)n;
+}
+
 int state_format(const struct saved_state *st, char *buf, size_t len)
 {
-	char num[40];
+	char v[SCHED_TEXT_MAX];
+	size_t off;
+	int n;
 
-	strconv_format_double(num, sizeof(num), st->setpoint);
-	return snprintf(buf, len, "# thermostat state\nsetpoint=%s\nmode=%s\n",
-			num, mode_name(st->mode));
+	strconv_format_double(v, sizeof(v), st->setpoint);
+	n = snprintf(buf, len, "# thermostat state\n");
+	off = append(buf, len, n < 0 ? 0 : (size_t)n, "setpoint", v);
+	off = append(buf, len, off, "mode", mode_name(st->mode));
+	if (st->has_program) {
+		presets_format(&st->presets, v, sizeof(v));
+		off = append(buf, len, off, "presets", v);
+		for (int d = 0; d < 7; d++) {
+			day_format(&st->schedule.day[d], &st->presets, v,
+				   sizeof(v));
+			off = append(buf, len, off, key_names[K_MONDAY + d], v);
+		}
+		hold_format(&st->hold, &st->presets, v, sizeof(v));
+		off = append(buf, len, off, "hold", v);
+		boost_format(&st->boost, v, sizeof(v));
+		off = append(buf, len, off, "boost", v);
+	}
+	return (int)off;
 }
 
 static bool is_blank(char c)
@@ -56,14 +97,68 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
+static bool in_limits(double t, const struct setpoint_limits *limits)
+{
+	return !limits || (t >= limits->min && t <= limits->max);
+}
+
+/* The program's keys, all given (checked by the caller), into @st. */
+static int parse_program(char value[][SCHED_TEXT_MAX], const int *line,
+			 const struct setpoint_limits *limits,
+			 struct saved_state *st, char *err, size_t len)
+{
+	double min = limits ? limits->min : -INFINITY;
+	double max = limits ? limits->max : INFINITY;
+	char why[200];
+	int k = K_PRESETS;
+
+	if (presets_parse(value[k], &st->presets, why, sizeof(why)) < 0)
+		goto bad;
+	for (int d = 0; d < 7; d++) {
+		k = K_MONDAY + d;
+		if (day_parse(value[k], &st->presets, &st->schedule.day[d], why,
+			      sizeof(why)) < 0)
+			goto bad;
+	}
+	k = K_HOLD;
+	if (hold_parse(value[k], &st->presets, &st->hold, why, sizeof(why)) < 0)
+		goto bad;
+	if (st->hold.kind != HOLD_NONE && st->hold.preset < 0 &&
+	    !(st->hold.temp >= min && st->hold.temp <= max)) {
+		snprintf(why, sizeof(why), "%g is outside min_setpoint.."
+			 "max_setpoint (%g..%g)", st->hold.temp, min, max);
+		goto bad;
+	}
+	k = K_BOOST;
+	if (boost_parse(value[k], &st->boost, why, sizeof(why)) < 0)
+		goto bad;
+	if (st->boost.until && !(st->boost.temp >= min && st->boost.temp <= max)) {
+		snprintf(why, sizeof(why), "%g is outside min_setpoint.."
+			 "max_setpoint (%g..%g)", st->boost.temp, min, max);
+		goto bad;
+	}
+	k = K_PRESETS;
+	if (sched_check(&st->schedule, &st->presets, min, max, why,
+			sizeof(why)) < 0)
+		goto bad;
+	st->has_program = true;
+	return 0;
+bad:
+	return errmsg(err, len, "line %d: %s: %s", line[k], key_names[k], why);
+}
+
 int state_parse(const char *text, size_t n,
 		const struct setpoint_limits *limits, struct saved_state *out,
 		char *err, size_t len)
 {
-	struct saved_state st = { NAN, MODE_HEAT };
-	int setpoint_line = 0, mode_line = 0, line = 0, ret;
+	char value[NKEYS][SCHED_TEXT_MAX];
+	int at[NKEYS] = { 0 }, line = 0, ret, given = 0;
 	const char *p = text, *end = text + n;
+	struct saved_state st;
 
+	memset(&st, 0, sizeof(st));
+	st.setpoint = NAN;
+	st.mode = MODE_HEAT;
 	if (n == 0)
 		return errmsg(err, len, "empty");
 	if (n > STATE_MAX_BYTES)
@@ -76,7 +171,7 @@ int state_parse(const char *text, size_t n,
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *k = p, *ke, *v, *ve;
-		char value[64];
+		int key = -1;
 
 		line++;
 		p = nl + 1;
@@ -94,47 +189,53 @@ int state_parse(const char *text, size_t n,
 			;
 		for (ve = nl; ve > v && is_blank(ve[-1]); ve--)
 			;
-		if ((size_t)(ve - v) >= sizeof(value))
-			return errmsg(err, len, "line %d: value too long", line);
-		memcpy(value, v, (size_t)(ve - v));
-		value[ve - v] = '\0';
-		if ((size_t)(ke - k) == 8 && memcmp(k, "setpoint", 8) == 0) {
-			if (setpoint_line)
-				return errmsg(err, len, "line %d: setpoint "
-					    "again (first on line %d)", line,
-					    setpoint_line);
-			setpoint_line = line;
-			ret = strconv_decimal(value, strlen(value),
-					      &st.setpoint);
-			if (ret == -ERANGE)
-				return errmsg(err, len, "line %d: setpoint is "
-					    "too large", line);
-			if (ret < 0)
-				return errmsg(err, len, "line %d: setpoint is "
-					    "not a number", line);
-			if (limits && (st.setpoint < limits->min ||
-				       st.setpoint > limits->max))
-				return errmsg(err, len, "line %d: setpoint %s "
-					    "is outside min_setpoint.."
-					    "max_setpoint (%g..%g)", line,
-					    value, limits->min, limits->max);
-		} else if ((size_t)(ke - k) == 4 && memcmp(k, "mode", 4) == 0) {
-			if (mode_line)
-				return errmsg(err, len, "line %d: mode again "
-					    "(first on line %d)", line,
-					    mode_line);
-			mode_line = line;
-			if (mode_from_name(value, &st.mode) < 0)
-				return errmsg(err, len, "line %d: mode is not "
-					    "heat or off", line);
-		} else {
+		for (int i = 0; i < NKEYS; i++)
+			if ((size_t)(ke - k) == strlen(key_names[i]) &&
+			    memcmp(k, key_names[i], (size_t)(ke - k)) == 0)
+				key = i;
+		if (key < 0)
 			return errmsg(err, len, "line %d: unknown key", line);
-		}
+		if (at[key])
+			return errmsg(err, len, "line %d: %s again (first on "
+				    "line %d)", line, key_names[key], at[key]);
+		/* A number or a mode fits in 64 bytes; a line of the
+		 * program in SCHED_TEXT_MAX. */
+		if ((size_t)(ve - v) >= (key <= K_MODE ? 64 : sizeof(value[key])))
+			return errmsg(err, len, "line %d: value too long", line);
+		memcpy(value[key], v, (size_t)(ve - v));
+		value[key][ve - v] = '\0';
+		at[key] = line;
+		given++;
 	}
-	if (!setpoint_line)
+	if (!at[K_SETPOINT])
 		return errmsg(err, len, "no setpoint");
-	if (!mode_line)
+	if (!at[K_MODE])
 		return errmsg(err, len, "no mode");
+	ret = strconv_decimal(value[K_SETPOINT], strlen(value[K_SETPOINT]),
+			      &st.setpoint);
+	if (ret == -ERANGE)
+		return errmsg(err, len, "line %d: setpoint is too large",
+			    at[K_SETPOINT]);
+	if (ret < 0)
+		return errmsg(err, len, "line %d: setpoint is not a number",
+			    at[K_SETPOINT]);
+	if (!in_limits(st.setpoint, limits))
+		return errmsg(err, len, "line %d: setpoint %s is outside "
+			    "min_setpoint..max_setpoint (%g..%g)", at[K_SETPOINT],
+			    value[K_SETPOINT], limits->min, limits->max);
+	if (mode_from_name(value[K_MODE], &st.mode) < 0)
+		return errmsg(err, len, "line %d: mode is not heat or off",
+			    at[K_MODE]);
+	/* The program: every key of it, or none (a file from before). */
+	if (given > 2) {
+		for (int i = K_PRESETS; i < NKEYS; i++)
+			if (!at[i])
+				return errmsg(err, len, "no %s (a program "
+					    "without all its keys)",
+					    key_names[i]);
+		if (parse_program(value, at, limits, &st, err, len) < 0)
+			return -1;
+	}
 	*out = st;
 	return 0;
 }
@@ -236,7 +337,7 @@ static void remove_leftovers(const char *dir, const char *base)
 int state_save(const char *path, const struct saved_state *st, char *err,
 	       size_t len)
 {
-	char text[128], dir[PATH_MAX], tmp[PATH_MAX];
+	char text[STATE_MAX_BYTES], dir[PATH_MAX], tmp[PATH_MAX];
 	const char *slash = strrchr(path, '/'), *base, *step;
 	int fd, dfd, n, e;
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The state file: setpoint and mode, so they survive a restart.  Saved
+ * The state file: setpoint and mode, and the weekly program (presets,
+ * schedule, hold, boost), so they survive a restart.  Saved
  * atomically (temporary file in the same directory, fsync, rename, fsync
  * of the directory): after a crash at any moment the file holds the old or
  * the new state, never a mix.  A missing, corrupt or out-of-range file is
@@ -12,14 +13,24 @@
 #include <stddef.h>
 
 #include "core/record.h"
+#include "core/schedule.h"
 
+/* Compared bytewise: fill it after a memset. */
 struct saved_state {
-	double setpoint;	/* degrees C */
+	double setpoint;	/* degrees C: the manual setpoint */
 	enum thermo_mode mode;
+	/* The program, all of it or none (a file from before it had one):
+	 * then the configuration's stands. */
+	bool has_program;
+	struct sched_presets presets;
+	struct schedule schedule;
+	struct sched_hold hold;
+	struct sched_boost boost;
 };
 
-/* Pure: parses the file's bytes; checks the setpoint against @limits
- * (NULL: any finite setpoint).  0, or -1 with @err. */
+/* Pure: parses the file's bytes; checks the setpoint and the program's
+ * temperatures against @limits (NULL: any finite one).  0, or -1 with
+ * @err; a program with a key missing is refused like any other damage. */
 int state_parse(const char *text, size_t n,
 		const struct setpoint_limits *limits, struct saved_state *out,
 		char *err, size_t len);

@@ -88,6 +88,15 @@ static inline struct timespec mono_now_ts(void)
 	return t;
 }
 
+/* The wall-clock time, seconds since the epoch (CLOCK_REALTIME). */
+static inline double wall_now(void)
+{
+	struct timespec w;
+
+	clock_gettime(CLOCK_REALTIME, &w);
+	return ts_to_s(w);
+}
+
 /* The wall-clock time (seconds since the epoch) of monotonic time @mono. */
 static inline double mono_to_wall(double mono)
 {

@@ -9,16 +9,16 @@
 #include <string.h>
 
 #include "core/control.h"
+#include "core/program.h"
 #include "util/errmsg.h"
 #include "util/strconv.h"
 #include "util/timeutil.h"
 #include "web/api.h"
-
-static int fail(struct api_error *err, int status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+#include "web/api_program.h"
+#include "web/words.h"
 
 /* Sets @err (status and message); returns -1. */
-static int fail(struct api_error *err, int status, const char *fmt, ...)
+int api_fail(struct api_error *err, int status, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -41,14 +41,14 @@ double api_from_unit(double value, char unit)
 
 /* Temperatures go out with two decimals: the sensors are not better, and
  * 20.530000000000001 helps nobody. */
-static json_t *temp_json(double celsius, char unit)
+json_t *api_temp_json(double celsius, char unit)
 {
 	if (!isfinite(celsius))
 		return json_null();
 	return json_real(round(api_to_unit(celsius, unit) * 100.0) / 100.0);
 }
 
-static void iso8601(char *buf, size_t len, double wall)
+void api_iso8601(char *buf, size_t len, double wall)
 {
 	time_t t = (time_t)wall;
 	struct tm tm;
@@ -64,25 +64,27 @@ json_t *api_state_json(const struct thermo *r,
 	double at = ts_to_s(r->temperature_at);
 	double changed = ts_to_s(r->relay_changed_at);
 	double tripped = ts_to_s(r->runaway_at);
-	char when[32], since[32];
+	char when[32], since[32], summary[320];
+	double wait;
+	json_t *root;
 
-	iso8601(when, sizeof(when), mono_to_wall(changed));
-	iso8601(since, sizeof(since), mono_to_wall(tripped));
+	api_iso8601(when, sizeof(when), mono_to_wall(changed));
+	api_iso8601(since, sizeof(since), mono_to_wall(tripped));
 	/* json_pack steals the references made by "o". */
-	return json_pack(
+	root = json_pack(
 		"{s:o, s:o, s:o, s:o, s:o, s:s, s:b, s:s, s:s, s:s, s:f,"
 		" s:{s:b, s:I, s:I}, s:{s:s, s:I, s:s},"
 		" s:{s:b, s:o, s:o, s:o, s:I}, s:b, s:s, s:s, s:I}",
 		"temperature",
 		control_record_fresh(r, &cfg->control, now)
-			? temp_json(r->temperature, cfg->units)
+			? api_temp_json(r->temperature, cfg->units)
 			: json_null(),
 		"temperature_age",
 		at > 0 ? json_real(round(fmax(now - at, 0) * 10.0) / 10.0)
 		       : json_null(),
-		"setpoint", temp_json(r->setpoint, cfg->units),
-		"min_setpoint", temp_json(cfg->limits.min, cfg->units),
-		"max_setpoint", temp_json(cfg->limits.max, cfg->units),
+		"setpoint", api_temp_json(r->setpoint, cfg->units),
+		"min_setpoint", api_temp_json(cfg->limits.min, cfg->units),
+		"max_setpoint", api_temp_json(cfg->limits.max, cfg->units),
 		"mode", mode_name(r->mode),
 		"heating", r->heating,
 		"reason", reason_name(r->reason),
@@ -102,7 +104,7 @@ json_t *api_state_json(const struct thermo *r,
 		"age", r->runaway ? json_real(round(fmax(now - tripped, 0) *
 						    10.0) / 10.0)
 				  : json_null(),
-		"temperature", r->runaway ? temp_json(r->runaway_temperature,
+		"temperature", r->runaway ? api_temp_json(r->runaway_temperature,
 						      cfg->units)
 					  : json_null(),
 		"trips", (json_int_t)r->runaway_trips,
@@ -111,6 +113,22 @@ json_t *api_state_json(const struct thermo *r,
 		"version", SS_VERSION_STRING,
 		/* The server's clock, for clients placing history points. */
 		"time", (json_int_t)llround(mono_to_wall(now) * 1000.0));
+	if (!root)
+		return NULL;
+	/* The weekly program: why the setpoint is what it is, until when;
+	 * and all of it in a sentence. */
+	words_summary(r, cfg, now, (time_t)floor(mono_to_wall(now)), summary,
+		      sizeof(summary));
+	wait = words_wait(r, cfg, now);
+	json_object_set_new(root, "program", api_program_json(r, cfg));
+	json_object_set_new(root, "summary", json_string(summary));
+	json_object_set_new(root, "wait",
+			    wait >= 0 ? json_real(ceil(wait)) : json_null());
+	json_object_set_new(root, "setpoint_step",
+			    json_real(round(cfg->setpoint_step *
+					    (cfg->units == 'F' ? 1.8 : 1.0) *
+					    1000.0) / 1000.0));
+	return root;
 }
 
 /* jansson parses recursively, up to 2048 levels, and CivetWeb's workers
@@ -142,13 +160,13 @@ static bool nested_too_deep(const char *s, size_t n)
 }
 
 /* Parses a JSON object body; 400 for anything that is not one. */
-static json_t *parse_object(const char *body, size_t n, struct api_error *err)
+json_t *api_parse_object(const char *body, size_t n, struct api_error *err)
 {
 	json_error_t je;
 	json_t *root;
 
 	if (nested_too_deep(body, n)) {
-		fail(err, 400, "malformed JSON: nested more than %d deep",
+		api_fail(err, 400, "malformed JSON: nested more than %d deep",
 		     API_MAX_DEPTH);
 		return NULL;
 	}
@@ -156,19 +174,19 @@ static json_t *parse_object(const char *body, size_t n, struct api_error *err)
 	 * something to guess about. */
 	root = json_loadb(body, n, JSON_REJECT_DUPLICATES, &je);
 	if (!root) {
-		fail(err, 400, "malformed JSON: %s", je.text);
+		api_fail(err, 400, "malformed JSON: %s", je.text);
 		return NULL;
 	}
 	if (!json_is_object(root)) {
 		json_decref(root);
-		fail(err, 400, "expected a JSON object");
+		api_fail(err, 400, "expected a JSON object");
 		return NULL;
 	}
 	return root;
 }
 
 /* 422 for any member not in @allowed (NULL-terminated). */
-static int only_known(json_t *obj, const char *const *allowed,
+int api_only_known(json_t *obj, const char *const *allowed,
 		      struct api_error *err)
 {
 	const char *key;
@@ -180,7 +198,7 @@ static int only_known(json_t *obj, const char *const *allowed,
 		for (const char *const *a = allowed; *a; a++)
 			known = known || strcmp(key, *a) == 0;
 		if (!known)
-			return fail(err, 422, "unknown field \"%.40s\"", key);
+			return api_fail(err, 422, "unknown field \"%.40s\"", key);
 	}
 	return 0;
 }
@@ -192,7 +210,7 @@ static int check_bounds(double celsius, const struct thermo_settings *cfg,
 	const struct setpoint_limits *l = &cfg->limits;
 
 	if (celsius < l->min - 1e-9 || celsius > l->max + 1e-9)
-		return fail(err, 422, "setpoint out of range: %g..%g %c",
+		return api_fail(err, 422, "setpoint out of range: %g..%g %c",
 			    round(api_to_unit(l->min, unit) * 100) / 100,
 			    round(api_to_unit(l->max, unit) * 100) / 100, unit);
 	return 0;
@@ -203,7 +221,7 @@ int api_parse_setpoint(const char *body, size_t n,
 		       struct api_error *err)
 {
 	static const char *const allowed[] = { "setpoint", "unit", NULL };
-	json_t *root = parse_object(body, n, err);
+	json_t *root = api_parse_object(body, n, err);
 	json_t *sp, *u;
 	char unit = cfg->units;
 	double value, c;
@@ -211,15 +229,15 @@ int api_parse_setpoint(const char *body, size_t n,
 
 	if (!root)
 		return -1;
-	if (only_known(root, allowed, err) < 0)
+	if (api_only_known(root, allowed, err) < 0)
 		goto out;
 	sp = json_object_get(root, "setpoint");
 	if (!sp) {
-		fail(err, 422, "missing field \"setpoint\"");
+		api_fail(err, 422, "missing field \"setpoint\"");
 		goto out;
 	}
 	if (!json_is_number(sp)) {
-		fail(err, 422, "\"setpoint\" must be a number");
+		api_fail(err, 422, "\"setpoint\" must be a number");
 		goto out;
 	}
 	u = json_object_get(root, "unit");
@@ -227,7 +245,7 @@ int api_parse_setpoint(const char *body, size_t n,
 		const char *s = json_string_value(u);
 
 		if (!s || (strcmp(s, "C") != 0 && strcmp(s, "F") != 0)) {
-			fail(err, 422, "\"unit\" must be \"C\" or \"F\"");
+			api_fail(err, 422, "\"unit\" must be \"C\" or \"F\"");
 			goto out;
 		}
 		unit = s[0];
@@ -238,7 +256,8 @@ int api_parse_setpoint(const char *body, size_t n,
 	c = api_from_unit(value, unit);
 	if (check_bounds(c, cfg, unit, err) < 0)
 		goto out;
-	*celsius = c;
+	*celsius = setpoint_round(c, cfg->setpoint_step, cfg->limits.min,
+				  cfg->limits.max);
 	ret = 0;
 out:
 	json_decref(root);
@@ -249,21 +268,21 @@ int api_parse_mode(const char *body, size_t n, enum thermo_mode *mode,
 		   struct api_error *err)
 {
 	static const char *const allowed[] = { "mode", NULL };
-	json_t *root = parse_object(body, n, err);
+	json_t *root = api_parse_object(body, n, err);
 	const char *s;
 	int ret = -1;
 
 	if (!root)
 		return -1;
-	if (only_known(root, allowed, err) < 0)
+	if (api_only_known(root, allowed, err) < 0)
 		goto out;
 	if (!json_object_get(root, "mode")) {
-		fail(err, 422, "missing field \"mode\"");
+		api_fail(err, 422, "missing field \"mode\"");
 		goto out;
 	}
 	s = json_string_value(json_object_get(root, "mode"));
 	if (!s || mode_from_name(s, mode) != 0) {
-		fail(err, 422, "\"mode\" must be \"heat\" or \"off\"");
+		api_fail(err, 422, "\"mode\" must be \"heat\" or \"off\"");
 		goto out;
 	}
 	ret = 0;
@@ -275,26 +294,26 @@ out:
 int api_parse_alarm(const char *body, size_t n, struct api_error *err)
 {
 	static const char *const allowed[] = { "runaway", NULL };
-	json_t *root = parse_object(body, n, err);
+	json_t *root = api_parse_object(body, n, err);
 	json_t *v;
 	int ret = -1;
 
 	if (!root)
 		return -1;
-	if (only_known(root, allowed, err) < 0)
+	if (api_only_known(root, allowed, err) < 0)
 		goto out;
 	v = json_object_get(root, "runaway");
 	if (!v) {
-		fail(err, 422, "missing field \"runaway\"");
+		api_fail(err, 422, "missing field \"runaway\"");
 		goto out;
 	}
 	if (json_is_true(v)) {
-		fail(err, 422, "only the thermostat raises the alarm: "
+		api_fail(err, 422, "only the thermostat raises the alarm: "
 		     "\"runaway\": false clears it");
 		goto out;
 	}
 	if (!json_is_false(v)) {
-		fail(err, 422, "\"runaway\" must be false");
+		api_fail(err, 422, "\"runaway\" must be false");
 		goto out;
 	}
 	ret = 0;
@@ -338,7 +357,7 @@ int api_parse_compat_form(const char *body, size_t n,
 		if (eq - i == sizeof(key) - 1 &&
 		    memcmp(body + i, key, sizeof(key) - 1) == 0) {
 			if (value)
-				return fail(err, 400, "thermostat_setting "
+				return api_fail(err, 400, "thermostat_setting "
 					    "given twice");
 			value = eq < end ? body + eq + 1 : body + end;
 			vlen = eq < end ? end - eq - 1 : 0;
@@ -346,14 +365,15 @@ int api_parse_compat_form(const char *body, size_t n,
 		i = end + 1;
 	}
 	if (!value)
-		return fail(err, 400, "missing thermostat_setting");
+		return api_fail(err, 400, "missing thermostat_setting");
 	if (!parse_whole(value, vlen, &f))
-		return fail(err, 400, "thermostat_setting must be a whole "
+		return api_fail(err, 400, "thermostat_setting must be a whole "
 			    "number of degrees Fahrenheit");
 	c = api_from_unit((double)f, 'F');
 	if (check_bounds(c, cfg, 'F', err) < 0)
 		return -1;
-	*celsius = c;
+	*celsius = setpoint_round(c, cfg->setpoint_step, cfg->limits.min,
+				  cfg->limits.max);
 	return 0;
 }
 
@@ -368,10 +388,10 @@ int api_parse_history_query(const char *query, int max_minutes, int *minutes,
 		return 0;
 	if (strncmp(query, key, sizeof(key) - 1) != 0 ||
 	    strchr(query, '&'))
-		return fail(err, 400, "the only parameter is minutes=N");
+		return api_fail(err, 400, "the only parameter is minutes=N");
 	query += sizeof(key) - 1;
 	if (!parse_whole(query, strlen(query), &v) || v < 1)
-		return fail(err, 400, "minutes must be a whole number >= 1");
+		return api_fail(err, 400, "minutes must be a whole number >= 1");
 	*minutes = v > max_minutes ? max_minutes : (int)v;
 	return 0;
 }

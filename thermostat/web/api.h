@@ -74,6 +74,20 @@ json_t *api_compat_data_json(const struct thermo *r,
 /* {"error": "..."}.  A new reference. */
 json_t *api_error_json(const char *message);
 
+/* The parsers' tools (api.c), for the program's routes (api_program.c).
+ * api_fail sets @err and returns -1; api_parse_object answers 400 for
+ * anything but a JSON object (NULL); api_only_known 422 for a member not
+ * in @allowed (NULL-terminated); api_temp_json gives a temperature in the
+ * display unit, two decimals, null when not finite; api_iso8601 the UTC
+ * time of @wall, "2026-12-07T03:00:00Z". */
+int api_fail(struct api_error *err, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+json_t *api_parse_object(const char *body, size_t n, struct api_error *err);
+int api_only_known(json_t *obj, const char *const *allowed,
+		   struct api_error *err);
+json_t *api_temp_json(double celsius, char unit);
+void api_iso8601(char *buf, size_t len, double wall);
+
 /* Serialises compactly (caller frees), NULL on allocation failure. */
 char *api_dump(const json_t *json);
 

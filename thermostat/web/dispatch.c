@@ -23,26 +23,62 @@ const struct route web_routes[ROUTE_COUNT] = {
 	WEB_ROUTES(X)
 #undef X
 	[ROUTE_ASSET] = { .path = "asset", .method = "GET", .fn = route_asset },
-	[ROUTE_OTHER] = { .path = "other", .method = "GET" },
+	[ROUTE_OTHER] = { .path = "other", .method = "any" },
 };
-
-/* The route of @path: ROUTE_ASSET for a file of the page, ROUTE_OTHER
- * for none. */
-static enum route_id find_route(const struct web *w, const char *path)
-{
-	for (int i = 0; i < ROUTE_ASSET; i++)
-		if (strcmp(web_routes[i].path, path) == 0)
-			return web_routes[i].compat && !w->cfg->compat_routes
-				       ? ROUTE_OTHER
-				       : (enum route_id)i;
-	return asset_find(path) ? ROUTE_ASSET : ROUTE_OTHER;
-}
 
 static bool method_allowed(const struct route *rt, const char *method,
 			   bool head)
 {
 	return strcmp(method, rt->method) == 0 ||
 	       (head && strcmp(rt->method, "GET") == 0);
+}
+
+/* The route of @path and @method: ROUTE_ASSET for a file of the page,
+ * ROUTE_OTHER for none; a path served with other methods only gives its
+ * first route (405). */
+static enum route_id find_route(const struct web *w, const char *path,
+				const char *method, bool head)
+{
+	int first = -1;
+
+	for (int i = 0; i < ROUTE_ASSET; i++) {
+		if (strcmp(web_routes[i].path, path) != 0)
+			continue;
+		if (web_routes[i].compat && !w->cfg->compat_routes)
+			return ROUTE_OTHER;
+		if (method_allowed(&web_routes[i], method, head))
+			return (enum route_id)i;
+		if (first < 0)
+			first = i;
+	}
+	if (first >= 0)
+		return (enum route_id)first;
+	return asset_find(path) ? ROUTE_ASSET : ROUTE_OTHER;
+}
+
+/* The Allow header of route @id: every method its path is served with
+ * (a file of the page: GET). */
+static void allow_header(enum route_id id, char *buf, size_t len)
+{
+	const char *path = web_routes[id].path;
+	size_t off = (size_t)snprintf(buf, len, "Allow:");
+
+	if (id == ROUTE_ASSET) {
+		snprintf(buf, len, "Allow: GET, HEAD\r\n");
+		return;
+	}
+
+	for (int i = 0; i < ROUTE_ASSET && off < len; i++)
+		if (strcmp(web_routes[i].path, path) == 0)
+			off += (size_t)snprintf(
+				buf + off, len - off, "%s %s%s",
+				off > strlen("Allow:") ? "," : "",
+				web_routes[i].method,
+				strcmp(web_routes[i].method, "GET") == 0
+					? ", HEAD"
+					: "");
+	if (off < len)
+		snprintf(buf + off, len - off, "\r\n");
 }
 
 /* RFC 9112 6.3: a request whose body length is in doubt is refused, as a
@@ -131,17 +167,16 @@ int web_dispatch(struct mg_connection *c, void *ud)
 		respond_error(&q, 400, "ambiguous message length");
 		goto out;
 	}
-	q.route = find_route(w, q.ri->local_uri);
+	q.route = find_route(w, q.ri->local_uri, q.ri->request_method, q.head);
 	if (q.route == ROUTE_OTHER) {
 		respond_error(&q, 404, "not found");
 		goto out;
 	}
 	rt = &web_routes[q.route];
 	if (!method_allowed(rt, q.ri->request_method, q.head)) {
-		char allow[48];
+		char allow[64];
 
-		snprintf(allow, sizeof(allow), "Allow: %s%s\r\n", rt->method,
-			 strcmp(rt->method, "GET") == 0 ? ", HEAD" : "");
+		allow_header(q.route, allow, sizeof(allow));
 		mg_disable_connection_keep_alive(c);
 		respond_json_extra(&q, 405, api_error_json("method not allowed"),
 				   allow);

@@ -5,6 +5,8 @@
 thermostat_libthermo_la_SOURCES += \
 	thermostat/web/api.c \
 	thermostat/web/api.h \
+	thermostat/web/api_program.c \
+	thermostat/web/api_program.h \
 	thermostat/web/assets.c \
 	thermostat/web/assets.h \
 	thermostat/web/auth.c \
@@ -28,6 +30,7 @@ thermostat_libthermo_la_SOURCES += \
 	thermostat/web/route_health.c \
 	thermostat/web/route_history.c \
 	thermostat/web/route_page.c \
+	thermostat/web/route_program.c \
 	thermostat/web/route_state.c \
 	thermostat/web/route_write.c \
 	thermostat/web/routes.h \
@@ -35,7 +38,9 @@ thermostat_libthermo_la_SOURCES += \
 	thermostat/web/server.h \
 	thermostat/web/throttle.c \
 	thermostat/web/throttle.h \
-	thermostat/web/web.h
+	thermostat/web/web.h \
+	thermostat/web/words.c \
+	thermostat/web/words.h
 nodist_thermostat_libthermo_la_SOURCES = thermostat/web/www.c
 
 # The page's files, embedded into the daemon by a build tool.

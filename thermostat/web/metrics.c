@@ -176,8 +176,8 @@ void route_metrics(struct req *q)
 	       "Open event streams.", ws.sse_clients);
 	metric(&t, "thermostat_uptime_seconds", "gauge",
 	       "Seconds since the daemon started.", now - q->w->start);
-	put(&t, "# HELP thermostat_http_requests_total HTTP requests by route "
-		"and status.\n# TYPE thermostat_http_requests_total counter\n");
+	put(&t, "# HELP thermostat_http_requests_total HTTP requests by route, "
+		"method and status.\n# TYPE thermostat_http_requests_total counter\n");
 	for (int i = 0; i < ROUTE_COUNT; i++)
 		for (size_t j = 0; j < WEB_NSTATUS; j++)
 			if (ws.counts.n[i][j]) {
@@ -189,8 +189,10 @@ void route_metrics(struct req *q)
 				else
 					strcpy(status, "other");
 				put(&t, "thermostat_http_requests_total{route="
-					"\"%s\",status=\"%s\"} %llu\n",
-				    web_routes[i].path, status,
+					"\"%s\",method=\"%s\",status=\"%s\"} "
+					"%llu\n",
+				    web_routes[i].path, web_routes[i].method,
+				    status,
 				    (unsigned long long)ws.counts.n[i][j]);
 			}
 	if (t.failed)

@@ -40,9 +40,10 @@ void route_get_thermostat_data(struct req *q)
 }
 
 static int parse_form(const char *body, size_t n,
-		      const struct thermo_settings *cfg, struct command *cmd,
-		      struct api_error *err)
+		      const struct thermo_settings *cfg, const struct thermo *r,
+		      struct command *cmd, struct api_error *err)
 {
+	(void)r;
 	cmd->kind = COMMAND_SETPOINT;
 	return api_parse_compat_form(body, n, cfg, &cmd->setpoint, err);
 }

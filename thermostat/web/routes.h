@@ -15,7 +15,8 @@
 /*
  * Every route: X(ID, path, method, write, compat, handler).  The path is
  * matched exactly (CivetWeb's own patterns are prefixes).  The method is
- * "GET" (HEAD implied), "PUT" or "POST".  A write route needs credentials
+ * "GET" (HEAD implied), "PUT", "POST" or "DELETE"; a path with several
+ * methods has an entry for each.  A write route needs credentials
  * when a password file is set; a compat route is one of the original
  * daemon's, served while compat_routes is on.
  */
@@ -26,6 +27,19 @@
 	X(SETPOINT, "/api/v1/setpoint", "PUT", true, false, route_setpoint)  \
 	X(MODE, "/api/v1/mode", "PUT", true, false, route_mode)              \
 	X(ALARM, "/api/v1/alarm", "PUT", true, false, route_alarm)           \
+	X(PRESETS, "/api/v1/presets", "GET", false, false,                   \
+	  route_get_presets)                                                 \
+	X(PUT_PRESETS, "/api/v1/presets", "PUT", true, false,                \
+	  route_put_presets)                                                 \
+	X(SCHEDULE, "/api/v1/schedule", "GET", false, false,                 \
+	  route_get_schedule)                                                \
+	X(PUT_SCHEDULE, "/api/v1/schedule", "PUT", true, false,              \
+	  route_put_schedule)                                                \
+	X(PRESET, "/api/v1/preset", "PUT", true, false, route_preset)        \
+	X(HOLD, "/api/v1/hold", "PUT", true, false, route_put_hold)          \
+	X(DELETE_HOLD, "/api/v1/hold", "DELETE", true, false,                \
+	  route_delete_hold)                                                 \
+	X(BOOST, "/api/v1/boost", "PUT", true, false, route_boost)           \
 	X(HISTORY, "/api/v1/history", "GET", false, false, route_history)    \
 	X(EVENTS, "/api/v1/events", "GET", false, false, route_events)       \
 	X(METRICS, "/metrics", "GET", false, false, route_metrics)           \

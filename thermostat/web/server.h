@@ -14,6 +14,7 @@
 #include "core/history.h"
 #include "core/record.h"
 #include "web/api.h"
+#include "web/api_program.h"
 #include "web/auth.h"
 #include "web/routes.h"
 
@@ -81,11 +82,14 @@ void respond_state(struct req *q);
  */
 struct write_route {
 	const char *type;
-	int (*parse)(const char *body, size_t n,
-		     const struct thermo_settings *cfg, struct command *cmd,
-		     struct api_error *err);
+	/* @r: the record as read before (presets resolve names);
+	 * @cmd->now is set. */
+	api_program_parse_fn *parse;
 	route_fn *answer;
 };
 void web_write(struct req *q, const struct write_route *wr);
+/* Its second half, for a command made without a body (DELETE): applies
+ * @cmd, logs, waits for the save, answers with @answer. */
+void web_apply(struct req *q, const struct command *cmd, route_fn *answer);
 
 #endif

@@ -8,7 +8,8 @@
 (() => {
   const $ = (id) => document.getElementById(id);
   const SVG = "http://www.w3.org/2000/svg";
-  const STEP = 0.5;                 // setpoint step, in the display units
+  const DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+  const MAX_POINTS = 8;             // switch points a day (the daemon's limit)
   const HISTORY_MINUTES = 360;      // the chart's span
   const MIN_SPAN_MS = 10e3;         // the chart spans at least this,
                                     // and ten history intervals
@@ -17,6 +18,11 @@
   let state = null;                 // the last state the server sent
   let receivedAt = 0;               // Date.now() when it came
   let clockSkew = 0;                // server wall clock minus ours, ms
+  let tzOffset = -new Date().getTimezoneOffset() * 60e3;
+                                    // the server's local time minus UTC, ms
+  let presets = [];                 // [{name, setpoint}], as the server sent
+  let saved = null;                 // the week as the server last sent it
+  let draft = null;                 // the week being edited
   let history = { interval: 60, points: [] };
   let queue = Promise.resolve();    // writes, one at a time, in order
   let committed = "";               // the setpoint text last sent or shown
@@ -26,6 +32,11 @@
   // ---- formatting ------------------------------------------------------
 
   const unitSym = () => "°" + (state ? state.units : "C");
+  // The setpoint step, in the display units, as the server rounds.
+  const step = () => (state && isNum(state.setpoint_step) && state.setpoint_step > 0 ? state.setpoint_step : 0.5);
+  // "comfort" -> "Comfort"
+  const title = (name) => (name ? name.charAt(0).toUpperCase() + name.slice(1) : "");
+  const tempText = (v) => (isNum(v) ? fmtSp(v) + " " + unitSym() : "");
   const isNum = (v) => typeof v === "number" && Number.isFinite(v);
   // 21.5 -> "21.5", 22 -> "22.0", 69.75 -> "69.75"
   const fmtSp = (v) => (Math.round(v * 10) === v * 10 ? v.toFixed(1) : v.toFixed(2));
@@ -44,20 +55,50 @@
     return (seconds / 3600).toFixed(1) + " h ago";
   }
 
+  // The server's local time now, as a Date whose UTC fields are it.
+  const serverLocalNow = () => new Date(Date.now() + clockSkew + tzOffset);
+  const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+  // "YYYY-MM-DDTHH:MM" (the server's local time) -> "22:00", "tomorrow
+  // 06:30", "Sunday 18:00" (within a week), "13 Dec 18:00".
+  function when(local) {
+    const m = /^(\d{4})-(\d\d)-(\d\d)T(\d\d:\d\d)$/.exec(local || "");
+    if (!m) return "";
+    const day = Date.UTC(+m[1], +m[2] - 1, +m[3]);
+    const n = serverLocalNow();
+    const today = Date.UTC(n.getUTCFullYear(), n.getUTCMonth(), n.getUTCDate());
+    const days = Math.round((day - today) / 86400e3);
+    if (days === 0) return m[4];
+    if (days === 1) return "tomorrow " + m[4];
+    if (days > 1 && days < 7) return WEEKDAYS[new Date(day).getUTCDay()] + " " + m[4];
+    return +m[3] + " " + MONTHS[+m[2] - 1] + " " + m[4];
+  }
+  // Today's name in the server's week ("monday").
+  const todayName = () => DAYS[(serverLocalNow().getUTCDay() + 6) % 7];
+  // "YYYY-MM-DDTHH:MM" of the server's local time @ms from now, to the
+  // whole hour.
+  function localIn(ms) {
+    const d = new Date(Math.ceil((Date.now() + clockSkew + tzOffset + ms) / 3600e3) * 3600e3);
+    return d.toISOString().slice(0, 16);
+  }
+
   function setText(el, text) {
     if (el.textContent !== text) el.textContent = text;
   }
 
   // ---- status line -----------------------------------------------------
 
-  let sayTimer = 0;
-  function say(text, error) {
-    const el = $("status");
-    clearTimeout(sayTimer);
+  // A status line: @id's text, an error until replaced, anything else
+  // for 6 s.
+  const sayTimers = {};
+  function sayIn(id, text, error) {
+    const el = $(id);
+    clearTimeout(sayTimers[id]);
     el.classList.toggle("error", !!error);
     setText(el, text);
-    if (!error && text) sayTimer = setTimeout(() => setText(el, ""), 6000);
+    if (!error && text) sayTimers[id] = setTimeout(() => setText(el, ""), 6000);
   }
+  const say = (text, error) => sayIn("status", text, error);
 
   // ---- the API ---------------------------------------------------------
 
@@ -81,16 +122,19 @@
     }
     if (!res.ok) {
       const why = data && typeof data.error === "string" ? data.error : "HTTP " + res.status;
+      // The presets changed under us: read them again for the retry.
+      if (res.status === 409) loadPresets();
       throw new Error(why);
     }
     if (!data || typeof data !== "object") throw new Error("Unexpected answer from the thermostat");
     return data;
   }
 
-  // Runs writes one after another; an error goes to the status line.
-  function run(task) {
+  // Runs writes one after another; an error goes to the status line
+  // (@where, or the controls').
+  function run(task, where) {
     queue = queue.then(task).catch((err) => {
-      say(err.message, true);
+      sayIn(where || "status", err.message, true);
       if (state) renderSetpoint(true);
     });
     return queue;
@@ -104,8 +148,10 @@
     state = s;
     receivedAt = Date.now();
     const at = Date.parse(s.relay_changed_at);
-    if (!Number.isNaN(at) && isNum(s.relay_changed_age))
+    if (isNum(s.time)) clockSkew = s.time - receivedAt;
+    else if (!Number.isNaN(at) && isNum(s.relay_changed_age))
       clockSkew = at + s.relay_changed_age * 1000 - receivedAt;
+    learnZone(s.program);
     render(fromWrite);
     // The chart's history moves when the setpoint, mode or relay do.
     if (prev && (prev.setpoint !== s.setpoint || prev.heating !== s.heating || prev.mode !== s.mode))
@@ -126,7 +172,8 @@
     setText($("heat-label"), s.heating ? "Heating" : "Idle");
     const since = Date.parse(s.relay_changed_at);
     setText($("heat-since"), Number.isNaN(since) ? "" : " since " + hhmm(since));
-    setText($("reason"), typeof s.reason_text === "string" && s.reason_text ? s.reason_text : "\u00a0");
+    renderSummary();
+    renderProgram();
 
     renderAlarm();
     renderSetpoint(fromWrite);
@@ -160,11 +207,12 @@
       committed = text;
     }
     setText($("sp-unit"), unitSym());
-    setText($("sp-range"), fmtSp(s.min_setpoint) + " to " + fmtSp(s.max_setpoint) + " " + unitSym() + ", in steps of " + STEP);
+    input.step = String(step());
+    setText($("sp-range"), fmtSp(s.min_setpoint) + " to " + fmtSp(s.max_setpoint) + " " + unitSym() + ", in steps of " + step());
     $("sp-down").setAttribute("aria-disabled", String(s.setpoint <= s.min_setpoint));
     $("sp-up").setAttribute("aria-disabled", String(s.setpoint >= s.max_setpoint));
-    $("sp-down").setAttribute("aria-label", "Lower the setpoint by " + STEP + " " + unitSym());
-    $("sp-up").setAttribute("aria-label", "Raise the setpoint by " + STEP + " " + unitSym());
+    $("sp-down").setAttribute("aria-label", "Lower the setpoint by " + step() + " " + unitSym());
+    $("sp-up").setAttribute("aria-label", "Raise the setpoint by " + step() + " " + unitSym());
   }
 
   // The runaway alarm: shown while the server says it holds the heat off.
@@ -230,12 +278,13 @@
     });
   }
 
-  // -1 or +1: to the next multiple of STEP below or above the setpoint
+  // -1 or +1: to the next multiple of the step below or above the setpoint
   // the server last answered, within the bounds.
   function stepSetpoint(dir) {
     run(() => {
       if (!state) return undefined;
       const sp = state.setpoint;
+      const STEP = step();
       let v = dir > 0 ? Math.floor(sp / STEP + 1e-6) * STEP + STEP : Math.ceil(sp / STEP - 1e-6) * STEP - STEP;
       v = Math.min(state.max_setpoint, Math.max(state.min_setpoint, v));
       if (Math.abs(v - sp) < 1e-9) return undefined;
@@ -264,6 +313,409 @@
         say(s.mode === "heat" ? "Heating mode on" : "Heating mode off");
       })
     );
+  }
+
+  // ---- the program: summary, presets, hold ------------------------------
+
+  // The server's time zone, from an instant it gave both ways.
+  function learnZone(p) {
+    if (!p || typeof p !== "object") return;
+    for (const [utc, local] of [[p.until, p.until_local], [p.next_switch && p.next_switch.at, p.next_switch && p.next_switch.at_local]]) {
+      const a = Date.parse(utc);
+      const b = Date.parse(local + ":00Z");
+      if (typeof utc === "string" && typeof local === "string" && !Number.isNaN(a) && !Number.isNaN(b)) {
+        // Instants carry seconds, local times do not.
+        tzOffset = Math.round((b - a) / 60e3) * 60e3;
+        return;
+      }
+    }
+  }
+
+  // "2 more minutes", "40 more seconds": as the server words a wait.
+  function waitWords(s) {
+    if (s < 60) {
+      const n = Math.ceil(Math.max(s, 1));
+      return n + " more second" + (n === 1 ? "" : "s");
+    }
+    const m = Math.ceil(s / 60);
+    return m + " more minute" + (m === 1 ? "" : "s");
+  }
+
+  // The server's sentence, its wait counted down between states.
+  function renderSummary() {
+    const s = state;
+    let text = typeof s.summary === "string" && s.summary ? s.summary : "\u00a0";
+    if (isNum(s.wait) && s.wait > 0) {
+      const left = s.wait - (Date.now() - receivedAt) / 1000;
+      text = text.replace(/\b\d+ more (second|minute)s?\b/, waitWords(Math.max(left, 0)));
+    }
+    setText($("summary"), text);
+  }
+
+  const SOURCE = {
+    schedule: "Schedule",
+    hold: "Hold",
+    boost: "Boost",
+    manual: "Manual",
+  };
+
+  // "Comfort, 21.0 °C" or "19.5 °C"
+  function targetText(preset, setpoint) {
+    return preset ? title(preset) + ", " + tempText(setpoint) : tempText(setpoint);
+  }
+
+  function renderProgram() {
+    const p = state.program && typeof state.program === "object" ? state.program : { source: "manual" };
+    const box = $("program");
+    box.dataset.source = SOURCE[p.source] ? p.source : "manual";
+    setText($("prog-source"), SOURCE[p.source] || "Manual");
+    let now = targetText(p.preset, state.setpoint);
+    if (p.source === "hold" && p.hold && p.hold.kind === "forever") now += ", until you resume the schedule";
+    else if (p.until_local) now += ", until " + when(p.until_local);
+    setText($("prog-now"), now);
+    const n = p.next_switch;
+    let next = "";
+    if (n && n.at_local) {
+      const then = targetText(n.preset, n.setpoint);
+      next = (p.until_local === n.at_local ? "Then " : "Next in the schedule: ") + then + " at " + when(n.at_local);
+    } else if (p.source === "manual") {
+      next = "No week program: the setpoint stays until you change it.";
+    }
+    setText($("prog-next"), next);
+    $("resume").hidden = !(p.hold || p.boost);
+    setText($("resume"), p.boost && !p.hold ? "End the boost" : "Resume the schedule");
+    setText($("hold-next"), n && n.at_local ? "(" + when(n.at_local) + ")" : "");
+    renderPresetButtons();
+  }
+
+  function resume() {
+    run(() =>
+      api("DELETE", "/api/v1/hold").then((s) => {
+        applyState(s, true);
+        say("Back to the schedule");
+      })
+    );
+  }
+
+  async function loadPresets() {
+    try {
+      const r = await api("GET", "/api/v1/presets");
+      if (Array.isArray(r.presets)) presets = r.presets.filter((x) => x && typeof x.name === "string");
+    } catch (err) {
+      say("Presets: " + err.message, true);
+      return;
+    }
+    renderPresetButtons();
+    renderHoldTargets();
+    if (draft) renderWeek();
+  }
+
+  function renderPresetButtons() {
+    const box = $("presets");
+    const active = state && state.program ? state.program.preset : null;
+    const names = presets.map((x) => x.name + "=" + x.setpoint).join(",");
+    if (box.dataset.names !== names) {
+      box.dataset.names = names;
+      box.replaceChildren(
+        ...presets.map((x) => {
+          const b = document.createElement("button");
+          b.type = "button";
+          b.className = "preset";
+          b.dataset.preset = x.name;
+          const n = document.createElement("span");
+          n.className = "preset-name";
+          n.textContent = title(x.name);
+          const t = document.createElement("span");
+          t.className = "preset-temp";
+          t.textContent = tempText(x.setpoint);
+          b.append(n, t);
+          return b;
+        })
+      );
+    }
+    for (const b of box.children) b.setAttribute("aria-pressed", String(b.dataset.preset === active));
+  }
+
+  function activatePreset(name) {
+    run(() =>
+      api("PUT", "/api/v1/preset", { preset: name }).then((s) => {
+        applyState(s, true);
+        say(title(name) + " until the next change");
+      })
+    );
+  }
+
+  // The hold's target list: the presets, then a temperature of one's own.
+  function renderHoldTargets() {
+    const sel = $("hold-target");
+    const was = sel.value;
+    sel.replaceChildren(
+      ...presets.map((x) => new Option(title(x.name) + " (" + tempText(x.setpoint) + ")", "preset:" + x.name)),
+      new Option("A temperature…", "temp")
+    );
+    if ([...sel.options].some((o) => o.value === was)) sel.value = was;
+    holdTargetChanged();
+  }
+
+  function holdTargetChanged() {
+    const temp = $("hold-target").value === "temp";
+    $("hold-temp-box").hidden = !temp;
+    const input = $("hold-temp");
+    if (state) {
+      input.step = String(step());
+      input.min = String(state.min_setpoint);
+      input.max = String(state.max_setpoint);
+      if (temp && input.value === "") input.value = fmtSp(state.setpoint);
+    }
+    for (const u of document.querySelectorAll(".hold-unit")) setText(u, unitSym());
+  }
+
+  function submitHold(ev) {
+    ev.preventDefault();
+    if (!state) return;
+    const body = {};
+    const target = $("hold-target").value;
+    if (target === "temp") {
+      const v = Number($("hold-temp").value);
+      if ($("hold-temp").value.trim() === "" || !Number.isFinite(v)) {
+        sayIn("hold-status", "Enter the temperature as a number", true);
+        return;
+      }
+      body.setpoint = v;
+      body.unit = state.units;
+    } else {
+      body.preset = target.slice("preset:".length);
+    }
+    const how = ($("hold-form").querySelector("input[name=hold-for]:checked") || {}).value || "next";
+    if (how === "hours") body.hours = Number($("hold-hours").value);
+    else if (how === "until") body.until = $("hold-until").value;
+    else body.kind = how;
+    run(
+      () =>
+        api("PUT", "/api/v1/hold", body).then((s) => {
+          applyState(s, true);
+          sayIn("hold-status", "Held: " + $("prog-now").textContent);
+        }),
+      "hold-status"
+    );
+  }
+
+  // ---- the week program ------------------------------------------------
+
+  // A point as the editor keeps it: {time, preset} or {time, setpoint}.
+  const copyWeek = (w) => {
+    const out = {};
+    for (const d of DAYS) out[d] = (Array.isArray(w[d]) ? w[d] : []).map((p) => ({ ...p }));
+    return out;
+  };
+  const sameWeek = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+
+  async function loadWeek(keepDraft) {
+    try {
+      const r = await api("GET", "/api/v1/schedule");
+      if (!r.schedule || typeof r.schedule !== "object") throw new Error("Unexpected answer from the thermostat");
+      saved = copyWeek(r.schedule);
+    } catch (err) {
+      sayIn("week-status", "Week program: " + err.message, true);
+      return;
+    }
+    if (!keepDraft || !draft) draft = copyWeek(saved);
+    renderWeek();
+  }
+
+  function markDirty() {
+    const dirty = !!(draft && saved && !sameWeek(draft, saved));
+    setText($("week-dirty"), dirty ? "Unsaved changes" : "");
+    $("week-revert").disabled = !dirty;
+  }
+
+  function option(text, value, selected) {
+    const o = new Option(text, value);
+    o.selected = !!selected;
+    return o;
+  }
+
+  function renderWeek() {
+    const box = $("week");
+    const today = todayName();
+    const days = DAYS.map((d) => {
+      const sec = document.createElement("section");
+      sec.className = "day";
+      sec.dataset.day = d;
+      const h = document.createElement("h3");
+      h.id = "day-" + d;
+      h.textContent = title(d);
+      if (d === today) {
+        sec.classList.add("today");
+        const tag = document.createElement("span");
+        tag.className = "today-tag";
+        tag.textContent = "today";
+        h.append(" ", tag);
+      }
+      sec.setAttribute("aria-labelledby", h.id);
+      const list = document.createElement("ol");
+      list.className = "points";
+      draft[d].forEach((p, i) => list.appendChild(pointRow(d, i, p)));
+      sec.append(h, list);
+      if (!draft[d].length) {
+        const e = document.createElement("p");
+        e.className = "muted small empty";
+        e.textContent = "No switch points: the day before carries on.";
+        sec.appendChild(e);
+      }
+      const add = document.createElement("button");
+      add.type = "button";
+      add.className = "pill add";
+      add.textContent = "Add a point";
+      add.setAttribute("aria-label", "Add a switch point on " + title(d));
+      add.disabled = draft[d].length >= MAX_POINTS;
+      add.addEventListener("click", () => addPoint(d));
+      sec.appendChild(add);
+      return sec;
+    });
+    box.replaceChildren(...days);
+
+    const from = $("copy-from");
+    const to = $("copy-to");
+    const f = from.value || today;
+    const t = to.value || "all";
+    from.replaceChildren(...DAYS.map((d) => option(title(d), d, d === f)));
+    to.replaceChildren(
+      option("every other day", "all", t === "all"),
+      option("the other weekdays", "weekdays", t === "weekdays"),
+      option("the weekend", "weekend", t === "weekend"),
+      ...DAYS.map((d) => option(title(d), d, d === t))
+    );
+    markDirty();
+  }
+
+  function pointRow(d, i, p) {
+    const where = " of point " + (i + 1) + " on " + title(d);
+    const li = document.createElement("li");
+    li.className = "point";
+    const time = document.createElement("input");
+    time.type = "time";
+    time.className = "pt-time";
+    time.required = true;
+    time.value = p.time || "";
+    time.setAttribute("aria-label", "Time" + where);
+    time.addEventListener("change", () => {
+      p.time = time.value;
+      markDirty();
+    });
+    const sel = document.createElement("select");
+    sel.className = "pt-target";
+    sel.setAttribute("aria-label", "Preset or temperature" + where);
+    const known = presets.some((x) => x.name === p.preset);
+    sel.append(
+      ...presets.map((x) => option(title(x.name), "preset:" + x.name, x.name === p.preset)),
+      // A preset the list does not have (yet): kept as it is.
+      ...(p.preset && !known ? [option(title(p.preset), "preset:" + p.preset, true)] : []),
+      option("Temperature", "temp", !p.preset)
+    );
+    const temp = document.createElement("input");
+    temp.type = "number";
+    temp.className = "pt-temp";
+    temp.inputMode = "decimal";
+    temp.setAttribute("aria-label", "Temperature" + where + ", " + unitSym());
+    if (state) {
+      temp.step = String(step());
+      temp.min = String(state.min_setpoint);
+      temp.max = String(state.max_setpoint);
+    }
+    temp.value = isNum(p.setpoint) ? fmtSp(p.setpoint) : "";
+    temp.hidden = !!p.preset;
+    const setTemp = () => {
+      const v = Number(temp.value);
+      p.setpoint = temp.value.trim() !== "" && Number.isFinite(v) ? v : temp.value;
+      markDirty();
+    };
+    temp.addEventListener("change", setTemp);
+    sel.addEventListener("change", () => {
+      if (sel.value === "temp") {
+        const was = presets.find((x) => x.name === p.preset);
+        delete p.preset;
+        if (temp.value === "") temp.value = fmtSp(was ? was.setpoint : state ? state.setpoint : 20);
+        temp.hidden = false;
+        setTemp();
+      } else {
+        delete p.setpoint;
+        p.preset = sel.value.slice("preset:".length);
+        temp.hidden = true;
+        markDirty();
+      }
+    });
+    const rm = document.createElement("button");
+    rm.type = "button";
+    rm.className = "pt-remove";
+    rm.textContent = "✕";
+    rm.setAttribute("aria-label", "Remove point " + (i + 1) + " on " + title(d));
+    rm.addEventListener("click", () => {
+      draft[d].splice(i, 1);
+      renderWeek();
+      const next = $("week").querySelector(`.day[data-day="${d}"] .add`);
+      if (next) next.focus();
+    });
+    li.append(time, sel, temp, rm);
+    return li;
+  }
+
+  function addPoint(d) {
+    const pts = draft[d];
+    if (pts.length >= MAX_POINTS) return;
+    let time = "07:00";
+    if (pts.length) {
+      const [h, m] = (pts[pts.length - 1].time || "07:00").split(":").map(Number);
+      time = pad2(Math.min(23, (h || 0) + 1)) + ":" + pad2(m || 0);
+    }
+    pts.push(presets.length ? { time, preset: presets[0].name } : { time, setpoint: state ? state.setpoint : 20 });
+    renderWeek();
+    const rows = $("week").querySelectorAll(`.day[data-day="${d}"] .pt-time`);
+    if (rows.length) rows[rows.length - 1].focus();
+  }
+
+  function copyDay() {
+    const from = $("copy-from").value;
+    const to = $("copy-to").value;
+    const targets =
+      to === "all" ? DAYS : to === "weekdays" ? DAYS.slice(0, 5) : to === "weekend" ? DAYS.slice(5) : [to];
+    let n = 0;
+    for (const d of targets) {
+      if (d === from) continue;
+      draft[d] = draft[from].map((p) => ({ ...p }));
+      n++;
+    }
+    renderWeek();
+    sayIn("week-status", n ? title(from) + " copied to " + n + (n === 1 ? " day" : " days") + ": not saved yet" : "Nothing to copy to");
+  }
+
+  function saveWeek() {
+    // In order of time (the server wants them so); two at one time are
+    // the server's to refuse.
+    const week = {};
+    for (const d of DAYS)
+      week[d] = draft[d]
+        .map((p) => (p.preset ? { time: p.time, preset: p.preset } : { time: p.time, setpoint: p.setpoint }))
+        .sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+    run(
+      () =>
+        api("PUT", "/api/v1/schedule", { schedule: week, unit: state ? state.units : undefined }).then((r) => {
+          saved = copyWeek(r.schedule || {});
+          draft = copyWeek(saved);
+          renderWeek();
+          sayIn("week-status", "Week program saved");
+          // The state route tells what the new week means now.
+          return api("GET", "/api/v1/state").then((s) => applyState(s, true));
+        }),
+      "week-status"
+    );
+  }
+
+  function revertWeek() {
+    if (saved) draft = copyWeek(saved);
+    renderWeek();
+    sayIn("week-status", "Changes undone");
+    loadWeek(false);
   }
 
   // ---- the chart -------------------------------------------------------
@@ -514,9 +966,29 @@
       if (state) setMode(state.mode !== "heat");
     });
     $("alarm-clear").addEventListener("click", clearAlarm);
+    $("resume").addEventListener("click", resume);
+    $("presets").addEventListener("click", (ev) => {
+      const b = ev.target.closest("button.preset");
+      if (b) activatePreset(b.dataset.preset);
+    });
+    $("hold-target").addEventListener("change", holdTargetChanged);
+    $("hold-form").addEventListener("submit", submitHold);
+    // Choosing a duration's field chooses its radio button.
+    for (const [id, value] of [["hold-hours", "hours"], ["hold-until", "until"]])
+      $(id).addEventListener("focus", () => {
+        $("hold-form").querySelector(`input[name=hold-for][value=${value}]`).checked = true;
+      });
+    $("hold-box").addEventListener("toggle", () => {
+      if ($("hold-box").open && !$("hold-until").value) $("hold-until").value = localIn(3 * 3600e3);
+    });
+    $("copy-go").addEventListener("click", copyDay);
+    $("week-save").addEventListener("click", saveWeek);
+    $("week-revert").addEventListener("click", revertWeek);
 
     setInterval(() => {
-      if (state) renderAge();
+      if (!state) return;
+      renderAge();
+      renderSummary();
     }, 1000);
 
     if (typeof ResizeObserver === "function") {
@@ -534,6 +1006,8 @@
     api("GET", "/api/v1/state")
       .then((s) => applyState(s, false))
       .catch((err) => say(err.message, true));
+    loadPresets();
+    loadWeek(false);
     loadHistory();
     connect();
   }

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+#include <config.h>
+
+#include <math.h>
+#include <string.h>
+
+#include "core/program.h"
+
+bool program_has_points(const struct schedule *s)
+{
+	for (int d = 0; d < 7; d++)
+		if (s->day[d].n)
+			return true;
+	return false;
+}
+
+/* Whether @h has ended at @now (a hold until the next switch point ends
+ * at the first point after it was set). */
+static bool hold_over(const struct schedule *s, const struct sched_hold *h,
+		      time_t now)
+{
+	const struct sched_point *pp, *np;
+	time_t p, n;
+
+	switch (h->kind) {
+	case HOLD_UNTIL:
+		return now >= h->until;
+	case HOLD_NEXT:
+		sched_around(s, h->since, &p, &pp, &n, &np);
+		return np && now >= n;
+	case HOLD_NONE:
+	case HOLD_FOREVER:
+		break;
+	}
+	return false;
+}
+
+bool program_refresh(struct thermo *r, time_t now)
+{
+	struct sched_target t;
+	bool changed = false;
+
+	if (r->boost.until != 0 && now >= r->boost.until) {
+		memset(&r->boost, 0, sizeof(r->boost));
+		changed = true;
+	}
+	if (r->hold.kind != HOLD_NONE && hold_over(&r->schedule, &r->hold, now)) {
+		/* No hold is all zero (HOLD_NONE). */
+		memset(&r->hold, 0, sizeof(r->hold));
+		changed = true;
+	}
+	/* sched_target() clears all of t, padding included: the record's
+	 * writers find what changed by comparing bytes. */
+	sched_target(&r->schedule, &r->presets, &r->hold, &r->boost,
+		     r->manual, now, &t);
+	memcpy(&r->target, &t, sizeof(t));
+	r->setpoint = t.temp;
+	return changed;
+}
+
+/* Rounded to a millionth: 21.3 / 0.1 * 0.1 is 21.300000000000001. */
+static double tidy(double v)
+{
+	return round(v * 1e6) / 1e6;
+}
+
+double setpoint_round(double x, double step, double min, double max)
+{
+	double v;
+
+	if (!(step > 0) || !isfinite(x))
+		return x;
+	v = tidy(round(x / step) * step);
+	if (v < min)
+		v = tidy(v + step);
+	if (v > max)
+		v = tidy(v - step);
+	/* A range narrower than a step: its ends. */
+	return fmin(fmax(v, min), max);
+}
+
+const char *program_source_name(const struct sched_target *t,
+				const struct schedule *s)
+{
+	switch (t->source) {
+	case TARGET_HOLD:
+		return "hold";
+	case TARGET_BOOST:
+		return "boost";
+	case TARGET_SCHEDULE:
+		break;
+	}
+	return program_has_points(s) ? "schedule" : "manual";
+}
