@@ -15,15 +15,40 @@ thermostat_libthermo_la_SOURCES += \
 	thermostat/core/program.h \
 	thermostat/core/record.c \
 	thermostat/core/record.h \
+	thermostat/core/runtime.c \
+	thermostat/core/runtime.h \
 	thermostat/core/schedule.c \
 	thermostat/core/schedule.h \
 	thermostat/core/schedule_text.c \
 	thermostat/core/schedule_text.h
 
 if HAVE_CHECK
-check_PROGRAMS += tests/thermostat/check-control tests/thermostat/check-schedule
-TESTS += tests/thermostat/check-control tests/thermostat/check-schedule
+check_PROGRAMS += tests/thermostat/check-control \
+	tests/thermostat/check-schedule tests/thermostat/check-program \
+	tests/thermostat/check-runtime
+TESTS += tests/thermostat/check-control tests/thermostat/check-schedule \
+	tests/thermostat/check-program tests/thermostat/check-runtime
 endif
+# The program in the record and as text: every write of it, the lines of
+# the configuration and state file, two simulated weeks over the clock
+# changes woken as the control thread wakes.
+tests_thermostat_check_program_SOURCES = \
+	tests/thermostat/check_program.c \
+	tests/thermostat/runner.c \
+	tests/thermostat/runner.h
+tests_thermostat_check_program_CPPFLAGS = $(THERMO_CPPFLAGS)
+tests_thermostat_check_program_CFLAGS = $(THERMO_TEST_CFLAGS)
+tests_thermostat_check_program_LDADD = $(THERMO_TEST_LIBS)
+# Furnace runtime: on-time split at local midnights over the clock changes
+# of two time zones (tzdata), the week from Monday, days falling off, the
+# state file's line and the lines it refuses.
+tests_thermostat_check_runtime_SOURCES = \
+	tests/thermostat/check_runtime.c \
+	tests/thermostat/runner.c \
+	tests/thermostat/runner.h
+tests_thermostat_check_runtime_CPPFLAGS = $(THERMO_CPPFLAGS)
+tests_thermostat_check_runtime_CFLAGS = $(THERMO_TEST_CFLAGS)
+tests_thermostat_check_runtime_LDADD = $(THERMO_TEST_LIBS)
 # The weekly program's instants over the clock changes of two time zones
 # (tzdata), holds and boost.
 tests_thermostat_check_schedule_SOURCES = \
