@@ -16,6 +16,7 @@ const struct fuzz_target fuzz_targets[] = {
 	{ "alarm", fuzz_alarm },
 	{ "compat_form", fuzz_compat_form },
 	{ "history_query", fuzz_history_query },
+	{ "program", fuzz_program },
 	{ "config", fuzz_config },
 	{ "w1_slave", fuzz_w1_slave },
 	{ "millidegrees", fuzz_millidegrees },

@@ -22,11 +22,18 @@
 #include <unistd.h>
 
 #include "conf/conf.h"
+#include "core/command.h"
+#include "core/program.h"
+#include "core/schedule_text.h"
 #include "web/api.h"
+#include "web/api_program.h"
 #include "targets.h"
 
 /* Two configurations: the defaults (C, 5..30) and an F one with other
  * bounds, as a user might set them. */
+/* The wall-clock time of the program's writes: Monday 2026-12-07. */
+#define PROGRAM_NOW ((time_t)1796626800)
+
 static const struct thermo_settings *config(int which)
 {
 	static struct thermo_settings c[2];
@@ -38,6 +45,7 @@ static const struct thermo_settings *config(int which)
 		c[1].units = 'F';
 		c[1].limits.min = -10.5;
 		c[1].limits.max = 37.25;
+		c[1].setpoint_step = 0.1;
 		ready = 1;
 	}
 	return &c[which];
@@ -238,11 +246,14 @@ int fuzz_compat_form(const uint8_t *data, size_t size)
 			continue;
 		}
 		check_bounds(data, size, c, cfg);
-		/* Whole degrees Fahrenheit, and only those. */
-		f = api_to_unit(c, 'F');
-		if (fabs(f - round(f)) > 1e-9)
-			fuzz_fail(data, size, "%.17g C is not whole F (%.17g)",
-				  c, f);
+		/* Whole degrees Fahrenheit, rounded to setpoint_step like
+		 * every setpoint: on the step, and the whole F it shows
+		 * reads back as the same setpoint. */
+		if (setpoint_round(c, cfg->setpoint_step, cfg->limits.min,
+				   cfg->limits.max) != c)
+			fuzz_fail(data, size, "%.17g C is not on the %g C step",
+				  c, cfg->setpoint_step);
+		f = round(api_to_unit(c, 'F'));
 		snprintf(body, sizeof(body), "thermostat_setting=%.0f", f);
 		if (api_parse_compat_form(body, strlen(body), cfg, &again,
 					  &err) != 0 || again != c)
@@ -279,5 +290,77 @@ int fuzz_history_query(const uint8_t *data, size_t size)
 			fuzz_fail(data, size, "%s does not read back", text);
 	}
 	free(query);
+	return 0;
+}
+
+/* The record a program write meets: the default presets, and comfort at
+ * 06:30 and sleep at 22:00 on Mondays. */
+static void program_record(struct thermo *r)
+{
+	char err[200];
+
+	*r = thermo_defaults;
+	sched_default_presets(&r->presets);
+	if (day_parse("06:30 comfort, 22:00 sleep", &r->presets,
+		      &r->schedule.day[0], err, sizeof(err)) != 0)
+		abort();
+	program_refresh(r, PROGRAM_NOW);
+}
+
+/* The weekly program's bodies (web/api_program.h), through each of its
+ * parsers: a refusal is 400 or 422 with a message; what is accepted
+ * applies to the record it was parsed against, and leaves a program
+ * whose every temperature is within the bounds and on the step. */
+int fuzz_program(const uint8_t *data, size_t size)
+{
+	static api_program_parse_fn *const parsers[] = {
+		api_parse_preset, api_parse_hold, api_parse_boost,
+		api_parse_presets, api_parse_schedule,
+	};
+
+	for (size_t p = 0; p < sizeof(parsers) / sizeof(parsers[0]); p++)
+		for (int which = 0; which < 2; which++) {
+			const struct thermo_settings *cfg = config(which);
+			const struct setpoint_limits *l = &cfg->limits;
+			struct api_error err = { 0, "" };
+			struct command *cmd = calloc(1, sizeof(*cmd));
+			struct thermo r, after;
+			thermo_handle h;
+			char why[200];
+			int rc;
+
+			if (!cmd)
+				abort();
+			program_record(&r);
+			memcpy(&cmd->seen, &r.presets, sizeof(cmd->seen));
+			cmd->now = PROGRAM_NOW;
+			rc = parsers[p]((const char *)data, size, cfg, &r, cmd,
+					&err);
+			if (rc != 0) {
+				check_refusal(data, size, &err, 400, 422);
+				free(cmd);
+				continue;
+			}
+			h = thermo_new(&r, SS_MUTEX);
+			if (!thermo_valid(h))
+				abort();
+			rc = command_apply(h, cmd, NULL);
+			if (rc < 0)
+				fuzz_fail(data, size, "parser %zu accepted what "
+					  "does not apply: %d", p, rc);
+			thermo_read(h, &after, NULL);
+			thermo_unref(h);
+			free(cmd);
+			check_bounds(data, size, after.setpoint, cfg);
+			if (setpoint_round(after.setpoint, cfg->setpoint_step,
+					   l->min, l->max) != after.setpoint)
+				fuzz_fail(data, size, "setpoint %.17g is not on "
+					  "the step", after.setpoint);
+			if (sched_check(&after.schedule, &after.presets, l->min,
+					l->max, why, sizeof(why)) != 0)
+				fuzz_fail(data, size, "parser %zu accepted a "
+					  "program that does not check: %s", p,
+					  why);
+		}
 	return 0;
 }

@@ -38,6 +38,8 @@ int fuzz_mode(const uint8_t *data, size_t size);
 int fuzz_alarm(const uint8_t *data, size_t size);
 int fuzz_compat_form(const uint8_t *data, size_t size);
 int fuzz_history_query(const uint8_t *data, size_t size);
+/* thermostat/web/api_program.h: the weekly program's parsers. */
+int fuzz_program(const uint8_t *data, size_t size);
 /* thermostat/conf/conf.h: config_parse_string. */
 int fuzz_config(const uint8_t *data, size_t size);
 /* thermostat/io/sensor_parse.h: parse_w1_slave, parse_millidegrees. */

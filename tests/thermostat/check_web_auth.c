@@ -162,6 +162,25 @@ START_TEST(writes_need_digest_auth)
 	protected("PUT", "/api/v1/alarm", "application/json",
 		  "{\"runaway\": false}", 200);
 	ck_assert(!thermo_get_runaway(rec));
+	/* The weekly program's writes, every one. */
+	protected("PUT", "/api/v1/preset", "application/json",
+		  "{\"preset\": \"eco\"}", 200);
+	protected("PUT", "/api/v1/hold", "application/json",
+		  "{\"setpoint\": 19, \"kind\": \"forever\"}", 200);
+	ck_assert(thermo_get_setpoint(rec) == 19.0);
+	protected("PUT", "/api/v1/boost", "application/json",
+		  "{\"setpoint\": 24, \"minutes\": 5}", 200);
+	ck_assert(thermo_get_setpoint(rec) == 24.0);
+	protected("DELETE", "/api/v1/hold", NULL, NULL, 200);
+	protected("PUT", "/api/v1/presets", "application/json",
+		  "{\"presets\": [{\"name\": \"warm\", \"setpoint\": 22}]}",
+		  200);
+	protected("PUT", "/api/v1/schedule", "application/json",
+		  "{\"schedule\": {\"monday\": [{\"time\": \"06:00\", "
+		  "\"preset\": \"warm\"}], \"tuesday\": [], \"wednesday\": [], "
+		  "\"thursday\": [], \"friday\": [], \"saturday\": [], "
+		  "\"sunday\": []}}", 200);
+	ck_assert(thermo_get_setpoint(rec) == 22.0);
 	protected("POST", "/set_thermostat",
 		  "application/x-www-form-urlencoded", "thermostat_setting=70",
 		  200);

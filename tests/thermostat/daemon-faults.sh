@@ -142,7 +142,7 @@ health=$(curl -s -o "$DIR/health" -w '%{http_code}' "http://127.0.0.1:$PORT/heal
 	jq -e '.reasons | index("state file cannot be written")' "$DIR/health" >/dev/null ||
 	fail "/healthz while saves fail: $health $(cat "$DIR/health")"
 api /metrics | grep -q '^thermostat_state_errors_total [1-9]' || fail "state errors not in metrics"
-grep -q 'state: .*setpoint and mode kept in memory' "$LOG" || fail "state failure not logged"
+grep -q 'state: .*setpoint, mode and program kept in memory' "$LOG" || fail "state failure not logged"
 cmp -s "$DIR/state" "$DIR/state.before" || fail "old state file damaged: $(cat "$DIR/state")"
 [ "$(find "$DIR" -name '.state.*' | wc -l)" -eq 0 ] || fail "temporary files left"
 # The disk has room again: the next write is saved, and says so.

@@ -35,6 +35,7 @@
 
 #include "conf/conf.h"
 #include "core/history.h"
+#include "core/program.h"
 #include "log.h"
 #include "util/timeutil.h"
 #include "web/web.h"
@@ -66,9 +67,13 @@ struct thermo fresh_record(void)
 	r.sensor_at = now;
 	r.control_at = now;
 	r.relay_changed_at = now;
-	r.setpoint = 21.0;
+	r.manual = 21.0;
 	r.mode = MODE_HEAT;
 	r.reason = REASON_HOLD_OFF;
+	/* The default presets, no switch point: the setpoint is the
+	 * manual one, 21 C. */
+	sched_default_presets(&r.presets);
+	program_refresh(&r, (time_t)wall_now());
 	return r;
 }
 
@@ -324,7 +329,7 @@ void raw_refused(int status, const char *req, size_t n,
 
 const char *const get_routes[] = {
 	"/", "/index.html", "/app.js", "/style.css", "/api/v1/version",
-	"/api/v1/state",
+	"/api/v1/state", "/api/v1/presets", "/api/v1/schedule",
 	"/api/v1/history", "/metrics", "/healthz", "/health_check",
 	"/get_thermostat", "/get_temperature", "/get_thermostat_data",
 };
@@ -452,6 +457,7 @@ const suite_fn test_suites[] = {
 	suite_web_door,
 	suite_web_limits,
 	suite_web_alarm,
+	suite_web_program,
 	NULL
 };
 

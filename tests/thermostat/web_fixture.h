@@ -35,6 +35,7 @@ Suite *suite_web_events(void);
 Suite *suite_web_door(void);
 Suite *suite_web_limits(void);
 Suite *suite_web_alarm(void);
+Suite *suite_web_program(void);
 
 /* TEST_SCALE (test_scale()): sanitizer builds are slower. */
 extern double scale;
@@ -103,7 +104,7 @@ void raw_refused(int status, const char *req, size_t n, const char *what);
 /* ---- the GET routes, HEAD ------------------------------------------- */
 
 /* Every route a GET reaches (routes and auth walk them all). */
-#define NROUTES 13
+#define NROUTES 15
 extern const char *const get_routes[NROUTES];
 
 /* HEAD @path on a raw socket: the whole answer, checked to have no body. */

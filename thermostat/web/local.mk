@@ -108,6 +108,7 @@ tests_thermostat_check_web_SOURCES = \
 	tests/thermostat/check_web_events.c \
 	tests/thermostat/check_web_limits.c \
 	tests/thermostat/check_web_observe.c \
+	tests/thermostat/check_web_program.c \
 	tests/thermostat/check_web_routes.c \
 	tests/thermostat/check_web_writes.c \
 	tests/thermostat/web_fixture.c \

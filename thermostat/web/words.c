@@ -118,10 +118,11 @@ static void target_text(const struct thermo *r,
 	snprintf(buf + off, len - off, " until %s%s", when, then);
 }
 
-/* "2 more minutes", "1 more minute", "40 more seconds" */
+/* "2 more minutes", "1 more minute" (to the nearest minute), "40 more
+ * seconds" (under a minute, rounded up). */
 static void wait_text(double s, char *buf, size_t len)
 {
-	long m = lround(ceil(fmax(s, 0) / 60.0));
+	long m = lround(fmax(s, 60) / 60.0);
 
 	if (s < 60)
 		snprintf(buf, len, "%ld more second%s", lround(ceil(fmax(s, 1))),
