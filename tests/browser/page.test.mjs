@@ -128,6 +128,10 @@ const cspInit = () => {
   });
 };
 
+// The daemon's summary with its countdown ("2 more minutes") left out:
+// the page counts that down between states.
+const plain = (s) => String(s).replace(/\b\d+ more (second|minute)s?\b/, "N more");
+
 const num = (s) => {
   const v = Number(String(s).trim());
   return Number.isFinite(v) ? v : NaN;
@@ -189,11 +193,15 @@ async function main() {
       console.log(`  # temperature: page ${shown} ${unit}, API ${s.temperature}`);
     });
 
-    await step("heating, reason and sensor health are shown", async () => {
+    await step("heating, the daemon's summary and sensor health are shown", async () => {
       const s = await api("GET", "/api/v1/state");
       const label = await page.textContent("#heat-label");
       check(label === (s.heating ? "Heating" : "Idle"), `label ${label}, heating ${s.heating}`);
-      await until("the reason text", async () => (await page.textContent("#reason")) === (await api("GET", "/api/v1/state")).reason_text);
+      check(typeof s.summary === "string" && s.summary.length > 0, "the API has no summary");
+      await until("the summary", async () => plain(await page.textContent("#summary")) === plain((await api("GET", "/api/v1/state")).summary));
+      // No configuration keys in what a person reads.
+      const text = await page.textContent("main");
+      check(!/min_off|min_on|max_on|reason_text/.test(text), "a configuration key on the page: " + text.match(/\S*(min_off|min_on|max_on)\S*/));
       const sensor = await page.textContent("#sensor-status");
       check(sensor.length > 0 && sensor !== "–", "sensor status " + sensor);
     });
@@ -202,8 +210,10 @@ async function main() {
       const s = await api("GET", "/api/v1/state");
       const before = num(await page.inputValue("#sp-input"));
       check(before === s.setpoint, `page shows ${before}, API ${s.setpoint}`);
-      const up = s.setpoint + 0.5 <= s.max_setpoint;
-      const want = up ? Math.floor(s.setpoint * 2 + 1e-6) / 2 + 0.5 : Math.ceil(s.setpoint * 2 - 1e-6) / 2 - 0.5;
+      const st = s.setpoint_step;
+      check(typeof st === "number" && st > 0, "setpoint_step " + st);
+      const up = s.setpoint + st <= s.max_setpoint;
+      const want = up ? Math.floor(s.setpoint / st + 1e-6) * st + st : Math.ceil(s.setpoint / st - 1e-6) * st - st;
       await page.click(up ? "#sp-up" : "#sp-down");
       await until(`the page to show ${want}`, async () => num(await page.inputValue("#sp-input")) === want);
       const after = await api("GET", "/api/v1/state");
@@ -259,7 +269,7 @@ async function main() {
       await until("the switch to flip", async () => (await page.getAttribute("#mode", "aria-checked")) === String(!heat), 5000);
       const ms = Date.now() - t;
       check((await page.textContent("#mode-text")) === (heat ? "Off" : "Heat"), "switch text");
-      await until("the reason to follow", async () => (await page.textContent("#reason")) === (await api("GET", "/api/v1/state")).reason_text, 5000);
+      await until("the summary to follow", async () => plain(await page.textContent("#summary")) === plain((await api("GET", "/api/v1/state")).summary), 5000);
       check(await page.evaluate(() => window.__loadedOnce === true), "the page was reloaded");
       console.log(`  # mode ${s.mode} -> ${after.mode}: on the page after ${ms} ms`);
       // And a setpoint from outside.
@@ -299,6 +309,8 @@ async function main() {
       console.log("  # chart: " + info.title);
     });
 
+    await program(page, allowed);
+
     await step("desktop screenshot", async () => {
       await page.screenshot({ path: SHOT, fullPage: true, animations: "disabled" });
       console.log("  # " + SHOT);
@@ -329,14 +341,20 @@ async function main() {
         await until("live", async () => (await p.getAttribute("#conn", "data-state")) === "live");
         await until("a temperature", async () => !Number.isNaN(num(await p.textContent("#temp"))));
         await until("the chart", async () => (await p.$("#chart svg path.t-line")) !== null);
+        await until("the week", async () => (await p.$$(".day .point")).length > 0);
+        await p.click("#hold-box summary");
         const m = await p.evaluate(() => ({
           scroll: document.documentElement.scrollWidth,
           inner: window.innerWidth,
           plus: document.getElementById("sp-up").getBoundingClientRect().width,
+          small: [...document.querySelectorAll(".preset, .pt-remove, .pt-time, .pt-target, .day .add, #week-save, #hold-go")]
+            .map((e) => [e.className || e.id, e.getBoundingClientRect().height])
+            .filter(([, h]) => h < 44),
           bg: getComputedStyle(document.body).backgroundColor,
         }));
         check(m.scroll <= m.inner, `horizontal overflow: ${m.scroll} > ${m.inner}`);
         check(m.plus >= 44, `+ is ${m.plus}px wide: too small to tap`);
+        check(m.small.length === 0, "too small to tap: " + JSON.stringify(m.small));
         const dark = /rgb\((\d+)/.exec(m.bg);
         check(dark && (scheme === "dark" ? +dark[1] < 60 : +dark[1] > 200), `background ${m.bg} for ${scheme}`);
         const s = await api("GET", "/api/v1/state");
@@ -359,6 +377,224 @@ async function main() {
   }
   await attacks();
   if (process.env.LOGIN_URL) await login();
+}
+
+// ---- the weekly program --------------------------------------------------
+// The presets, the hold and the week editor, driven on the page; each
+// change read back through the API.  Two bad inputs (two switch points at
+// one time, a hold that ends in the past) must show the daemon's message
+// and change nothing.
+const DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+const pad2 = (n) => String(n).padStart(2, "0");
+// "YYYY-MM-DDTHH:MM", local, @days from today at @hm.
+const localDay = (days, hm) => {
+  const d = new Date(Date.now() + days * 86400e3);
+  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}T${hm}`;
+};
+const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+
+async function program(page, allowed) {
+  const state = () => api("GET", "/api/v1/state");
+  const visible = (sel) => page.isVisible(sel);
+  // A step whose requests the daemon refuses with 422, on purpose.
+  const refused = async (fn) => {
+    const re = /status of 422/;
+    allowed.push(re);
+    try {
+      await fn();
+    } finally {
+      allowed.splice(allowed.indexOf(re), 1);
+    }
+  };
+
+  await step("the setpoint's step is the daemon's setpoint_step", async () => {
+    const s = await state();
+    const st = await page.getAttribute("#sp-input", "step");
+    check(num(st) === s.setpoint_step, `input step ${st}, setpoint_step ${s.setpoint_step}`);
+    const range = await page.textContent("#sp-range");
+    check(range.includes("steps of " + s.setpoint_step), "range text: " + range);
+    const label = await page.getAttribute("#sp-up", "aria-label");
+    check(label.includes(String(s.setpoint_step)), "+ label: " + label);
+  });
+
+  let presets;
+  await step("the preset buttons are the daemon's presets; one activates a preset", async () => {
+    presets = (await api("GET", "/api/v1/presets")).presets;
+    check(presets.length > 1, "presets: " + JSON.stringify(presets));
+    const shown = await until("the preset buttons", async () => {
+      const b = await page.$$eval("#presets button.preset", (bs) => bs.map((x) => x.dataset.preset));
+      return b.length ? b : null;
+    });
+    check(same(shown, presets.map((x) => x.name)), `buttons ${shown}, presets ${presets.map((x) => x.name)}`);
+    const s = await state();
+    const pick = presets.find((x) => x.setpoint !== s.setpoint && x.name !== s.program.preset);
+    await page.click(`#presets button[data-preset="${pick.name}"]`);
+    const after = await until(`the daemon to hold ${pick.name}`, async () => {
+      const a = await state();
+      return a.program.preset === pick.name && a.program.source === "hold" ? a : null;
+    });
+    check(after.setpoint === pick.setpoint, `setpoint ${after.setpoint}, preset ${pick.setpoint}`);
+    check(after.program.hold && after.program.hold.kind === "next", "hold " + JSON.stringify(after.program.hold));
+    await until("the button to be pressed", async () => (await page.getAttribute(`#presets button[data-preset="${pick.name}"]`, "aria-pressed")) === "true");
+    await until("the source to say Hold", async () => (await page.textContent("#prog-source")) === "Hold");
+    await until("Resume to show", () => visible("#resume"));
+    console.log(`  # preset ${pick.name}: ${after.summary}`);
+  });
+
+  await step("Resume the schedule ends the hold", async () => {
+    await page.click("#resume");
+    await until("the daemon to drop the hold", async () => (await state()).program.hold === null);
+    await until("Resume to go", async () => !(await visible("#resume")));
+  });
+
+  // The week: Monday built point by point, copied to the other weekdays,
+  // Saturday one point, Sunday none.
+  const monday = [
+    { time: "06:30", preset: "comfort" },
+    { time: "08:00", preset: "eco" },
+    { time: "17:00", setpoint: 19.5 },
+    { time: "22:30", preset: "sleep" },
+  ];
+  const week = {
+    monday, tuesday: monday, wednesday: monday, thursday: monday, friday: monday,
+    saturday: [{ time: "09:00", preset: "comfort" }],
+    sunday: [],
+  };
+  const row = (d, i) => `.day[data-day="${d}"] .point:nth-child(${i})`;
+  await step("the week editor: add, change and copy switch points, then save", async () => {
+    const before = (await api("GET", "/api/v1/schedule")).schedule;
+    check(DAYS.every((d) => same(before[d], [])), "the daemon starts with a week program: " + JSON.stringify(before));
+    check(presets.some((x) => x.name === "comfort") && presets.some((x) => x.name === "eco") && presets.some((x) => x.name === "sleep"),
+      "the default presets are not there");
+    await until("seven days", async () => (await page.$$(".day")).length === 7);
+    for (let i = 0; i < monday.length; i++) {
+      await page.click('.day[data-day="monday"] button.add');
+      const p = monday[i];
+      await page.fill(row("monday", i + 1) + " .pt-time", p.time);
+      if (p.preset) {
+        await page.selectOption(row("monday", i + 1) + " .pt-target", "preset:" + p.preset);
+      } else {
+        await page.selectOption(row("monday", i + 1) + " .pt-target", "temp");
+        await page.fill(row("monday", i + 1) + " .pt-temp", String(p.setpoint));
+      }
+    }
+    // One too many, then removed again.
+    await page.click('.day[data-day="monday"] button.add');
+    check((await page.$$('.day[data-day="monday"] .point')).length === 5, "no fifth point");
+    await page.click(row("monday", 5) + " .pt-remove");
+    check((await page.$$('.day[data-day="monday"] .point')).length === 4, "the fifth point stays");
+    await page.selectOption("#copy-from", "monday");
+    await page.selectOption("#copy-to", "weekdays");
+    await page.click("#copy-go");
+    await page.click('.day[data-day="saturday"] button.add');
+    await page.fill(row("saturday", 1) + " .pt-time", "09:00");
+    await page.selectOption(row("saturday", 1) + " .pt-target", "preset:comfort");
+    check((await page.textContent("#week-dirty")).includes("Unsaved"), "no sign of unsaved changes");
+    check(same((await api("GET", "/api/v1/schedule")).schedule, before), "the daemon's week changed before Save");
+    await page.click("#week-save");
+    await until("the daemon to have the week", async () => same((await api("GET", "/api/v1/schedule")).schedule, week));
+    await until("the page to say saved", async () => (await page.textContent("#week-status")) === "Week program saved");
+    check((await page.textContent("#week-dirty")) === "", "still unsaved after Save");
+    const s = await state();
+    check(s.program.source === "schedule" && s.program.next_switch, "the state: " + JSON.stringify(s.program));
+    await until("the source to say Schedule", async () => (await page.textContent("#prog-source")) === "Schedule");
+    console.log(`  # ${s.summary}`);
+  });
+
+  await step("a bad week (two points at one time): the daemon's error, nothing changed", async () => {
+    await refused(async () => {
+      await page.click('.day[data-day="tuesday"] button.add');
+      await page.fill(row("tuesday", 5) + " .pt-time", "06:30");
+      await page.click("#week-save");
+      const msg = await until("an error on the page", async () => {
+        const cls = await page.getAttribute("#week-status", "class");
+        return /error/.test(cls) ? page.textContent("#week-status") : null;
+      });
+      check(/tuesday.*one per time.*06:30/.test(msg), "the message: " + msg);
+      check(same((await api("GET", "/api/v1/schedule")).schedule, week), "the daemon's week changed");
+      check((await page.textContent("#week-dirty")).includes("Unsaved"), "the edit was lost");
+      console.log("  # " + msg);
+    });
+    await page.click("#week-revert");
+    await until("the edit undone", async () => (await page.$$('.day[data-day="tuesday"] .point')).length === 4);
+    check((await page.textContent("#week-dirty")) === "", "still unsaved after Undo");
+  });
+
+  await page.click("#hold-box summary");
+  const hold = async (target, how, value) => {
+    if (typeof target === "number") {
+      await page.selectOption("#hold-target", "temp");
+      await page.fill("#hold-temp", String(target));
+    } else {
+      await page.selectOption("#hold-target", "preset:" + target);
+    }
+    await page.check(`#hold-form input[name=hold-for][value=${how}]`);
+    if (how === "hours") await page.fill("#hold-hours", String(value));
+    if (how === "until") await page.fill("#hold-until", value);
+    await page.click("#hold-go");
+  };
+  const held = (what, fn) =>
+    until(what, async () => {
+      const s = await state();
+      return s.program.source === "hold" && s.program.hold && fn(s) ? s : null;
+    });
+
+  await step("a hold for N hours", async () => {
+    await hold("away", "hours", 2);
+    const s = await held("away for 2 hours", (s) => s.program.hold.preset === "away" && s.program.hold.kind === "until");
+    const ends = Date.parse(s.program.hold.until) - Date.now();
+    check(Math.abs(ends - 2 * 3600e3) < 120e3, `the hold ends in ${ends / 60e3} minutes`);
+    check(s.setpoint === presets.find((x) => x.name === "away").setpoint, "setpoint " + s.setpoint);
+    await until("Resume to show", () => visible("#resume"));
+    await until("the page to say until when", async () => (await page.textContent("#prog-now")).includes("until"));
+  });
+
+  await step("a hold of a temperature until a date and time", async () => {
+    const at = localDay(1, "18:00");
+    await hold(19.5, "until", at);
+    const s = await held("19.5 until " + at, (s) => s.program.hold.kind === "until" && s.program.hold.until_local === at);
+    check(s.setpoint === 19.5 && s.program.hold.setpoint === 19.5 && s.program.hold.preset === null, "hold " + JSON.stringify(s.program.hold));
+    await until("the page to say tomorrow", async () => (await page.textContent("#prog-now")).includes("tomorrow 18:00"));
+  });
+
+  await step("a permanent hold", async () => {
+    await hold("comfort", "forever");
+    const s = await held("comfort forever", (s) => s.program.hold.kind === "forever" && s.program.hold.preset === "comfort");
+    check(s.program.until === null, "until " + s.program.until);
+    await until("the page to say so", async () => (await page.textContent("#prog-now")).includes("until you resume"));
+  });
+
+  await step("a hold until the next change", async () => {
+    await hold("eco", "next");
+    const s = await held("eco until the next change", (s) => s.program.hold.kind === "next" && s.program.hold.preset === "eco");
+    check(s.program.until && s.program.until === s.program.next_switch.at, "until " + s.program.until + ", next " + JSON.stringify(s.program.next_switch));
+  });
+
+  await step("a hold that ends in the past: the daemon's error, nothing changed", async () => {
+    const before = await state();
+    await refused(async () => {
+      await hold("away", "until", localDay(-1, "08:00"));
+      const msg = await until("an error on the page", async () => {
+        const cls = await page.getAttribute("#hold-status", "class");
+        return /error/.test(cls) ? page.textContent("#hold-status") : null;
+      });
+      check(/past/.test(msg), "the message: " + msg);
+      console.log("  # " + msg);
+    });
+    const after = await state();
+    check(same(after.program.hold, before.program.hold), `the hold changed: ${JSON.stringify(after.program.hold)}`);
+  });
+
+  await step("Resume the schedule after a hold: back to the week", async () => {
+    await page.click("#resume");
+    const s = await until("the schedule", async () => {
+      const a = await state();
+      return a.program.source === "schedule" && a.program.hold === null ? a : null;
+    });
+    await until("Resume to go", async () => !(await visible("#resume")));
+    await until("the source to say Schedule", async () => (await page.textContent("#prog-source")) === "Schedule");
+    console.log(`  # ${s.summary}`);
+  });
 }
 
 // ---- a login -------------------------------------------------------------

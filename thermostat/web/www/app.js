@@ -35,7 +35,7 @@
   // The setpoint step, in the display units, as the server rounds.
   const step = () => (state && isNum(state.setpoint_step) && state.setpoint_step > 0 ? state.setpoint_step : 0.5);
   // "comfort" -> "Comfort"
-  const title = (name) => (name ? name.charAt(0).toUpperCase() + name.slice(1) : "");
+  const capital = (name) => (name ? name.charAt(0).toUpperCase() + name.slice(1) : "");
   const tempText = (v) => (isNum(v) ? fmtSp(v) + " " + unitSym() : "");
   const isNum = (v) => typeof v === "number" && Number.isFinite(v);
   // 21.5 -> "21.5", 22 -> "22.0", 69.75 -> "69.75"
@@ -156,6 +156,9 @@
     // The chart's history moves when the setpoint, mode or relay do.
     if (prev && (prev.setpoint !== s.setpoint || prev.heating !== s.heating || prev.mode !== s.mode))
       scheduleHistory(1500);
+    // The week may have changed elsewhere when its next point did.
+    const next = (x) => (x && x.program && x.program.next_switch ? x.program.next_switch.at : null);
+    if (prev && next(prev) !== next(s)) refreshWeek();
     renderChart();
   }
 
@@ -361,7 +364,7 @@
 
   // "Comfort, 21.0 °C" or "19.5 °C"
   function targetText(preset, setpoint) {
-    return preset ? title(preset) + ", " + tempText(setpoint) : tempText(setpoint);
+    return preset ? capital(preset) + ", " + tempText(setpoint) : tempText(setpoint);
   }
 
   function renderProgram() {
@@ -424,7 +427,7 @@
           b.dataset.preset = x.name;
           const n = document.createElement("span");
           n.className = "preset-name";
-          n.textContent = title(x.name);
+          n.textContent = capital(x.name);
           const t = document.createElement("span");
           t.className = "preset-temp";
           t.textContent = tempText(x.setpoint);
@@ -440,7 +443,7 @@
     run(() =>
       api("PUT", "/api/v1/preset", { preset: name }).then((s) => {
         applyState(s, true);
-        say(title(name) + " until the next change");
+        say(capital(name) + " until the next change");
       })
     );
   }
@@ -450,7 +453,7 @@
     const sel = $("hold-target");
     const was = sel.value;
     sel.replaceChildren(
-      ...presets.map((x) => new Option(title(x.name) + " (" + tempText(x.setpoint) + ")", "preset:" + x.name)),
+      ...presets.map((x) => new Option(capital(x.name) + " (" + tempText(x.setpoint) + ")", "preset:" + x.name)),
       new Option("A temperature…", "temp")
     );
     if ([...sel.options].some((o) => o.value === was)) sel.value = was;
@@ -517,16 +520,22 @@
       saved = copyWeek(r.schedule);
     } catch (err) {
       sayIn("week-status", "Week program: " + err.message, true);
-      return;
+      return false;
     }
     if (!keepDraft || !draft) draft = copyWeek(saved);
     renderWeek();
+    return true;
   }
 
+  const isDirty = () => !!(draft && saved && !sameWeek(draft, saved));
   function markDirty() {
-    const dirty = !!(draft && saved && !sameWeek(draft, saved));
-    setText($("week-dirty"), dirty ? "Unsaved changes" : "");
-    $("week-revert").disabled = !dirty;
+    setText($("week-dirty"), isDirty() ? "Unsaved changes" : "");
+  }
+
+  // Reads the week again, unless someone is editing it.
+  function refreshWeek() {
+    if (!draft || isDirty() || $("week").contains(document.activeElement)) return;
+    loadWeek(false);
   }
 
   function option(text, value, selected) {
@@ -544,7 +553,7 @@
       sec.dataset.day = d;
       const h = document.createElement("h3");
       h.id = "day-" + d;
-      h.textContent = title(d);
+      h.textContent = capital(d);
       if (d === today) {
         sec.classList.add("today");
         const tag = document.createElement("span");
@@ -567,7 +576,7 @@
       add.type = "button";
       add.className = "pill add";
       add.textContent = "Add a point";
-      add.setAttribute("aria-label", "Add a switch point on " + title(d));
+      add.setAttribute("aria-label", "Add a switch point on " + capital(d));
       add.disabled = draft[d].length >= MAX_POINTS;
       add.addEventListener("click", () => addPoint(d));
       sec.appendChild(add);
@@ -579,18 +588,18 @@
     const to = $("copy-to");
     const f = from.value || today;
     const t = to.value || "all";
-    from.replaceChildren(...DAYS.map((d) => option(title(d), d, d === f)));
+    from.replaceChildren(...DAYS.map((d) => option(capital(d), d, d === f)));
     to.replaceChildren(
       option("every other day", "all", t === "all"),
       option("the other weekdays", "weekdays", t === "weekdays"),
       option("the weekend", "weekend", t === "weekend"),
-      ...DAYS.map((d) => option(title(d), d, d === t))
+      ...DAYS.map((d) => option(capital(d), d, d === t))
     );
     markDirty();
   }
 
   function pointRow(d, i, p) {
-    const where = " of point " + (i + 1) + " on " + title(d);
+    const where = " of point " + (i + 1) + " on " + capital(d);
     const li = document.createElement("li");
     li.className = "point";
     const time = document.createElement("input");
@@ -599,7 +608,7 @@
     time.required = true;
     time.value = p.time || "";
     time.setAttribute("aria-label", "Time" + where);
-    time.addEventListener("change", () => {
+    time.addEventListener("input", () => {
       p.time = time.value;
       markDirty();
     });
@@ -608,9 +617,9 @@
     sel.setAttribute("aria-label", "Preset or temperature" + where);
     const known = presets.some((x) => x.name === p.preset);
     sel.append(
-      ...presets.map((x) => option(title(x.name), "preset:" + x.name, x.name === p.preset)),
+      ...presets.map((x) => option(capital(x.name), "preset:" + x.name, x.name === p.preset)),
       // A preset the list does not have (yet): kept as it is.
-      ...(p.preset && !known ? [option(title(p.preset), "preset:" + p.preset, true)] : []),
+      ...(p.preset && !known ? [option(capital(p.preset), "preset:" + p.preset, true)] : []),
       option("Temperature", "temp", !p.preset)
     );
     const temp = document.createElement("input");
@@ -624,24 +633,31 @@
       temp.max = String(state.max_setpoint);
     }
     temp.value = isNum(p.setpoint) ? fmtSp(p.setpoint) : "";
-    temp.hidden = !!p.preset;
+    const tempBox = document.createElement("span");
+    tempBox.className = "pt-temp-box";
+    const unit = document.createElement("span");
+    unit.className = "muted";
+    unit.setAttribute("aria-hidden", "true");
+    unit.textContent = unitSym();
+    tempBox.append(temp, unit);
+    tempBox.hidden = !!p.preset;
     const setTemp = () => {
       const v = Number(temp.value);
       p.setpoint = temp.value.trim() !== "" && Number.isFinite(v) ? v : temp.value;
       markDirty();
     };
-    temp.addEventListener("change", setTemp);
+    temp.addEventListener("input", setTemp);
     sel.addEventListener("change", () => {
       if (sel.value === "temp") {
         const was = presets.find((x) => x.name === p.preset);
         delete p.preset;
         if (temp.value === "") temp.value = fmtSp(was ? was.setpoint : state ? state.setpoint : 20);
-        temp.hidden = false;
+        tempBox.hidden = false;
         setTemp();
       } else {
         delete p.setpoint;
         p.preset = sel.value.slice("preset:".length);
-        temp.hidden = true;
+        tempBox.hidden = true;
         markDirty();
       }
     });
@@ -649,14 +665,14 @@
     rm.type = "button";
     rm.className = "pt-remove";
     rm.textContent = "✕";
-    rm.setAttribute("aria-label", "Remove point " + (i + 1) + " on " + title(d));
+    rm.setAttribute("aria-label", "Remove point " + (i + 1) + " on " + capital(d));
     rm.addEventListener("click", () => {
       draft[d].splice(i, 1);
       renderWeek();
       const next = $("week").querySelector(`.day[data-day="${d}"] .add`);
       if (next) next.focus();
     });
-    li.append(time, sel, temp, rm);
+    li.append(time, sel, tempBox, rm);
     return li;
   }
 
@@ -686,7 +702,7 @@
       n++;
     }
     renderWeek();
-    sayIn("week-status", n ? title(from) + " copied to " + n + (n === 1 ? " day" : " days") + ": not saved yet" : "Nothing to copy to");
+    sayIn("week-status", n ? capital(from) + " copied to " + n + (n === 1 ? " day" : " days") + ": not saved yet" : "Nothing to copy to");
   }
 
   function saveWeek() {
@@ -711,11 +727,10 @@
     );
   }
 
+  // Back to the week as the server has it now.
   function revertWeek() {
-    if (saved) draft = copyWeek(saved);
-    renderWeek();
-    sayIn("week-status", "Changes undone");
-    loadWeek(false);
+    const dirty = isDirty();
+    loadWeek(false).then((ok) => ok && sayIn("week-status", dirty ? "Changes undone" : "Week program read again"));
   }
 
   // ---- the chart -------------------------------------------------------
