@@ -514,6 +514,34 @@ START_TEST(two_weeks_wake_at_every_point_once)
 }
 END_TEST
 
+/* A point that gives what holds already is no change: the page says
+ * "Comfort until 22:00", not "until 12:00, then Comfort". */
+START_TEST(same_points_are_no_change)
+{
+	struct thermo init = thermo_defaults;
+	char err[200];
+	time_t seven;
+
+	use_tz("Europe/Berlin");
+	seven = at(2026, 12, 7, 7, 0);
+	sched_default_presets(&init.presets);
+	for (int d = 0; d < 7; d++)
+		ck_assert_int_eq(day_parse("06:30 comfort, 12:00 comfort, "
+					   "17:00 21, 22:00 sleep",
+					   &init.presets, &init.schedule.day[d],
+					   err, sizeof(err)), 0);
+	program_refresh(&init, seven);
+	ck_assert(init.setpoint == 21);
+	/* 12:00 comfort and 17:00 21 C (comfort's temperature, but not the
+	 * preset) : the next change is 17:00, where the preset ends. */
+	ck_assert_int_eq(init.target.until, at(2026, 12, 7, 17, 0));
+	ck_assert_int_eq(init.target.next_preset, -1);
+	program_refresh(&init, at(2026, 12, 7, 17, 0));
+	ck_assert_int_eq(init.target.until, at(2026, 12, 7, 22, 0));
+	ck_assert_int_eq(init.target.next_preset, 2);
+}
+END_TEST
+
 /* NTP sets the clock of a Pi that booted in 1970: the next wake (the
  * clock thread's) evaluates the program at the new time at once. */
 START_TEST(wall_clock_jump)
@@ -554,6 +582,7 @@ static Suite *program_suite(void)
 	tcase_add_test(tc, preset_hold_vacation_boost);
 	tcase_add_test(tc, presets_follow_and_refuse);
 	tcase_add_test(tc, wall_clock_jump);
+	tcase_add_test(tc, same_points_are_no_change);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("weeks");
 	tcase_set_timeout(tc, 60);

@@ -118,6 +118,11 @@ START_TEST(presets_and_schedule_round_trip)
 	ck_assert_uint_eq(strlen(json_str(p, "until_local")), 16);
 	ck_assert(json_num(j, "setpoint") == 21 || json_num(j, "setpoint") == 17 ||
 		  json_num(j, "setpoint") == 16.5);
+	/* The daemon's local time and zone, and the saved writes so far
+	 * (the schedule: one). */
+	ck_assert_uint_eq(strlen(json_str(j, "time_local")), 16);
+	ck_assert(json_is_integer(json_object_get(j, "utc_offset")));
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "changes")), 1);
 	json_decref(j);
 }
 END_TEST
@@ -172,6 +177,16 @@ START_TEST(bad_schedules_are_422_and_change_nothing)
 			 k ? ", " : "", k);
 	strcat(body, "]}}");
 	refused(422, "PUT", "/api/v1/schedule", JSON, body);
+	/* The message says which mistake it is. */
+	{
+		struct http_resp rs;
+
+		ck_assert_int_eq(request(&rs, "PUT", "/api/v1/schedule", JSON,
+					 bad[1]), 422);
+		ck_assert_msg(strstr(rs.body, "two points at 08:00"), "%s",
+			      rs.body);
+		http_free(&rs);
+	}
 	refused(400, "PUT", "/api/v1/schedule", JSON, "{\"schedule\": ");
 	refused(415, "PUT", "/api/v1/schedule", "text/plain", week);
 	refused(405, "POST", "/api/v1/schedule", JSON, week);
@@ -334,6 +349,13 @@ START_TEST(boost_for_minutes)
 	ck_assert(json_num(b, "setpoint") == 23);
 	ck_assert_msg(strstr(json_str(j, "summary"), "(boost)"), "%s",
 		      json_str(j, "summary"));
+	json_decref(j);
+	/* A boost over a hold: the hold's end still shows. */
+	json_decref(put_json("/api/v1/hold", "{\"setpoint\": 18, \"hours\": 5}"));
+	j = put_json("/api/v1/boost", "{\"setpoint\": 23, \"minutes\": 30}");
+	b = json_object_get(program_of(j), "hold");
+	ck_assert_msg(json_is_string(json_object_get(b, "until_local")),
+		      "no end of the hold under the boost");
 	json_decref(j);
 	refused(422, "PUT", "/api/v1/boost", JSON,
 		"{\"setpoint\": 23, \"minutes\": 0}");

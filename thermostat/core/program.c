@@ -35,6 +35,34 @@ static bool hold_over(const struct schedule *s, const struct sched_hold *h,
 	return false;
 }
 
+/*
+ * On the schedule, a point that gives what holds already changes nothing
+ * ("Comfort until 06:30, then Comfort"): @t's next change is the first
+ * later point that gives another preset or temperature (a week's points
+ * at most; all alike: the last of them).
+ */
+static void skip_same(const struct thermo *r, struct sched_target *t)
+{
+	for (int i = 0; i < 7 * SCHED_MAX_POINTS; i++) {
+		const struct sched_point *pp, *np;
+		time_t p, n;
+
+		if (t->source != TARGET_SCHEDULE || t->next_switch == 0 ||
+		    t->next_preset != t->preset ||
+		    (t->preset < 0 && t->next_temp != t->temp))
+			return;
+		sched_around(&r->schedule, t->next_switch, &p, &pp, &n, &np);
+		if (!np)
+			return;
+		t->until = t->next_switch = n;
+		t->next_preset = np->preset;
+		t->next_temp = np->preset >= 0 &&
+					       (size_t)np->preset < r->presets.n
+				       ? r->presets.p[np->preset].temp
+				       : np->temp;
+	}
+}
+
 bool program_refresh(struct thermo *r, time_t now)
 {
 	struct sched_target t;
@@ -53,6 +81,7 @@ bool program_refresh(struct thermo *r, time_t now)
 	 * writers find what changed by comparing bytes. */
 	sched_target(&r->schedule, &r->presets, &r->hold, &r->boost,
 		     r->manual, now, &t);
+	skip_same(r, &t);
 	memcpy(&r->target, &t, sizeof(t));
 	r->setpoint = t.temp;
 	return changed;

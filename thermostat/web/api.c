@@ -121,6 +121,23 @@ json_t *api_state_json(const struct thermo *r,
 		      sizeof(summary));
 	wait = words_wait(r, cfg, now);
 	json_object_set_new(root, "program", api_program_json(r, cfg));
+	/* The daemon's local time and zone, which the program's times are
+	 * in (the page may be elsewhere); and the saved writes so far, which
+	 * tell a page the presets or week may have changed. */
+	{
+		time_t w = (time_t)floor(mono_to_wall(now));
+		char local[32];
+		struct tm tm;
+
+		api_local_time(local, sizeof(local), w);
+		json_object_set_new(root, "time_local", json_string(local));
+		json_object_set_new(root, "utc_offset",
+				    localtime_r(&w, &tm)
+					    ? json_integer(tm.tm_gmtoff)
+					    : json_null());
+		json_object_set_new(root, "changes",
+				    json_integer((json_int_t)r->persist_seq));
+	}
 	json_object_set_new(root, "summary", json_string(summary));
 	json_object_set_new(root, "wait",
 			    wait >= 0 ? json_real(ceil(wait)) : json_null());

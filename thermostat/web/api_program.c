@@ -117,6 +117,25 @@ static const char *hold_kind_name(enum hold_kind k)
 	return "none";
 }
 
+/* When hold @h ends by itself (0: not), even under a boost. */
+static time_t hold_end(const struct thermo *r, const struct sched_hold *h)
+{
+	const struct sched_point *pp, *np;
+	time_t p, n;
+
+	switch (h->kind) {
+	case HOLD_UNTIL:
+		return h->until;
+	case HOLD_NEXT:
+		sched_around(&r->schedule, h->since, &p, &pp, &n, &np);
+		return np ? n : 0;
+	case HOLD_NONE:
+	case HOLD_FOREVER:
+		break;
+	}
+	return 0;
+}
+
 json_t *api_program_json(const struct thermo *r,
 			 const struct thermo_settings *cfg)
 {
@@ -133,12 +152,9 @@ json_t *api_program_json(const struct thermo *r,
 				? api_temp_json(ps->p[r->hold.preset].temp,
 						cfg->units)
 				: api_temp_json(r->hold.temp, cfg->units),
-			"until", instant_json(t->source == TARGET_HOLD
-						      ? t->until
-						      : 0, false),
-			"until_local", instant_json(t->source == TARGET_HOLD
-							    ? t->until
-							    : 0, true));
+			"until", instant_json(hold_end(r, &r->hold), false),
+			"until_local",
+			instant_json(hold_end(r, &r->hold), true));
 	if (r->boost.until != 0)
 		boost = json_pack("{s:o, s:o, s:o}", "setpoint",
 				  api_temp_json(r->boost.temp, cfg->units),
@@ -546,10 +562,15 @@ static int day_in(json_t *list, const char *day, char unit,
 			return api_fail(err, err->status, "%s, point %zu: %s",
 					day, i + 1, why);
 		}
-		if (i > 0 && p->minute <= p[-1].minute)
-			return api_fail(err, 422, "%s: the points must be in "
-					"order of time, one per time (%02d:%02d)",
+		if (i > 0 && p->minute == p[-1].minute)
+			return api_fail(err, 422, "%s: two points at %02d:%02d",
 					day, p->minute / 60, p->minute % 60);
+		if (i > 0 && p->minute < p[-1].minute)
+			return api_fail(err, 422, "%s: the points must be in "
+					"order of time (%02d:%02d after "
+					"%02d:%02d)", day, p->minute / 60,
+					p->minute % 60, p[-1].minute / 60,
+					p[-1].minute % 60);
 	}
 	out->n = json_array_size(list);
 	return 0;
