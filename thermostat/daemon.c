@@ -47,6 +47,7 @@ static void load_state(struct daemon *d, struct thermo *init)
 					      d->cfg->limits.min,
 					      d->cfg->limits.max);
 		init->mode = st.mode;
+		memcpy(&init->runtime, &st.runtime, sizeof(st.runtime));
 		if (st.has_program) {
 			memcpy(&init->presets, &st.presets, sizeof(st.presets));
 			memcpy(&init->schedule, &st.schedule,

@@ -51,13 +51,15 @@ THERMO_TEST_CFLAGS = $(THERMO_CFLAGS) $(CHECK_CFLAGS)
 THERMO_TEST_LIBS = thermostat/libthermo.la $(CHECK_LIBS)
 
 # The daemon itself, run as a process: configuration errors, shutdown,
-# SIGKILL during saves, fault injection, runaway protection.  They need curl and jq.
+# SIGKILL during saves, fault injection, runaway protection, the weekly
+# program and runtime.  They need curl and jq.
 THERMO_DAEMON_TESTS = \
 	tests/thermostat/daemon-config.sh \
 	tests/thermostat/daemon-shutdown.sh \
 	tests/thermostat/daemon-killloop.sh \
 	tests/thermostat/daemon-faults.sh \
 	tests/thermostat/daemon-runaway.sh \
+	tests/thermostat/daemon-program.sh \
 	tests/thermostat/daemon-unprivileged.sh
 TESTS += $(THERMO_DAEMON_TESTS)
 EXTRA_DIST += $(THERMO_DAEMON_TESTS) tests/thermostat/daemon-lib.sh

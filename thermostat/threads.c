@@ -29,6 +29,9 @@
 #define CONTROL_HEARTBEAT_S 10.0
 /* A failed state save is retried this often. */
 #define STATE_RETRY_S 30.0
+/* The furnace's runtime changes while it runs: saved this often at most
+ * (an SD card is not written every few seconds), and at shutdown. */
+#define RUNTIME_SAVE_S 600.0
 
 /* ---- sensor thread -------------------------------------------------- */
 
@@ -117,6 +120,10 @@ struct decision {
 	struct timespec stale_since; /* temperature_at the decision saw */
 	bool mark_stale;
 	bool tripped, cleared;	/* the runaway alarm was raised, cleared */
+	/* Runtime: whole seconds the furnace ran since the last decision,
+	 * ending at wall (CLOCK_REALTIME seconds); a run began at wall. */
+	time_t wall;
+	long ran;
 };
 
 static int apply_decision(struct thermo *r, void *ctx)
@@ -124,6 +131,10 @@ static int apply_decision(struct thermo *r, void *ctx)
 	struct decision *dc = ctx;
 
 	r->control_at = dc->now;
+	if (dc->ran > 0)
+		runtime_add(&r->runtime, dc->wall - dc->ran, dc->wall);
+	if (dc->switched && dc->out.heat)
+		runtime_cycle(&r->runtime, dc->wall);
 	if (dc->switched) {
 		r->heating = dc->out.heat;
 		r->relay_changed_at = dc->now;
@@ -219,7 +230,7 @@ static double keep_program(thermo_handle h, struct thermo *r, uint64_t *seen,
 {
 	double wall = wall_now();
 	struct refresh rf = { .now = (time_t)floor(wall) };
-	double before = r->setpoint;
+	double before = r->setpoint, due = (double)r->target.until;
 
 	if (!(r->clock_jumps != *jumps || wall < *last_wall ||
 	      (r->target.until != 0 && wall >= (double)r->target.until)))
@@ -236,9 +247,31 @@ static double keep_program(thermo_handle h, struct thermo *r, uint64_t *seen,
 					 (size_t)r->target.preset < r->presets.n
 				 ? r->presets.p[r->target.preset].name
 				 : "");
-	if (rf.ended)
+	/* How late, by the daemon's own clock (tests read it). */
+	if (rf.ended && due > 0 && wall >= due)
+		log_info("program: the hold or boost ended, %.0f ms after its "
+			 "end", (wall - due) * 1000.0);
+	else if (rf.ended)
 		log_info("program: the hold or boost ended");
 	return wall;
+}
+
+/*
+ * The furnace's on-time since the last decision, for @dc: it ran from
+ * *@last to @now (monotonic seconds) when @heating.  Whole seconds go to
+ * the runtime, the fraction waits in *@acc; the time is the monotonic
+ * clock's, placed at the wall clock's now (a wall-clock jump moves no
+ * time in or out).
+ */
+static void account_run(struct decision *dc, bool heating, double *last,
+			double *acc, double now, double wall)
+{
+	if (heating && now > *last)
+		*acc += now - *last;
+	*last = now;
+	dc->wall = (time_t)floor(wall);
+	dc->ran = (long)floor(*acc);
+	*acc -= (double)dc->ran;
 }
 
 void *control_thread(void *arg)
@@ -249,7 +282,7 @@ void *control_thread(void *arg)
 	bool last_failed = false, ready = false;
 	struct decision stop = { .switched = true };
 	unsigned jumps = (unsigned)-1;
-	double last_wall = 0;
+	double last_wall = 0, last_decided = mono_now(), ran_acc = 0;
 	uint64_t seen;
 	struct thermo r;
 	char err[160];
@@ -267,6 +300,7 @@ void *control_thread(void *arg)
 		now = ts_to_s(dc.now);
 		control_input_of(&in, &r, now, d->start);
 		control_decide(&in, cc, &dc.out);
+		account_run(&dc, r.heating, &last_decided, &ran_acc, now, wall);
 		next = dc.out.next;
 		dc.tripped = dc.out.runaway && !in.runaway;
 		dc.cleared = !dc.out.runaway && in.runaway;
@@ -317,6 +351,8 @@ void *control_thread(void *arg)
 	else if (r.heating)
 		log_info("relay OFF: %s", reason_text(REASON_SHUTDOWN));
 	stop.now = mono_now_ts();
+	account_run(&stop, r.heating, &last_decided, &ran_acc,
+		    ts_to_s(stop.now), wall_now());
 	stop.out.heat = false;
 	stop.out.reason = REASON_SHUTDOWN;
 	thermo_update(ta->h, apply_decision, &stop);
@@ -358,6 +394,7 @@ static void state_of(const struct daemon *d, const struct thermo *r,
 	memset(st, 0, sizeof(*st));
 	st->setpoint = r->manual;
 	st->mode = r->mode;
+	memcpy(&st->runtime, &r->runtime, sizeof(st->runtime));
 	st->has_program =
 		memcmp(&r->presets, &d->presets, sizeof(d->presets)) != 0 ||
 		memcmp(&r->schedule, &d->schedule, sizeof(d->schedule)) != 0 ||
@@ -397,10 +434,13 @@ void *state_thread(void *arg)
 	 * is not the file's. */
 	save_now = !r.state_ok || r.persist_seq != 0;
 	while (!closed) {
+		/* The runtime is no field of the mask: looked at every
+		 * RUNTIME_SAVE_S. */
 		if (!save_now)
 			closed = thermo_wait(ta->h, &seen, THERMO_PERSIST_MASK,
-					     failing ? (int)(STATE_RETRY_S * 1000)
-						     : -1) == -ECANCELED;
+					     (int)((failing ? STATE_RETRY_S
+							    : RUNTIME_SAVE_S) *
+						   1000)) == -ECANCELED;
 		thermo_read(ta->h, &r, NULL);
 		state_of(ta->d, &r, &want);
 		sr.seq = r.persist_seq;

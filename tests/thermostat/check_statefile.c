@@ -159,6 +159,45 @@ static const char *parse_error(const char *text, size_t n)
 
 /* ---- the text ------------------------------------------------------- */
 
+/* A state file with a program: Monday's points, the hold, the boost. */
+#define PROGRAM_LINES(monday, hold, boost)                                   \
+	"setpoint=21\nmode=heat\npresets=comfort 21, eco 18\nmonday="       \
+	monday "\ntuesday=\nwednesday=\nthursday=\nfriday=\nsaturday=\n"  \
+	"sunday=\nhold=" hold "\nboost=" boost "\n"
+
+START_TEST(program_and_runtime_round_trip)
+{
+	static const char text[] =
+		"# thermostat state\n"
+		PROGRAM_LINES("06:30 comfort, 22:00 17.5", "until eco 1796986800",
+			      "23 until 1796540400")
+		"runtime=total 7300 5 days 2 20261207:100:1 20261206:7200:4\n";
+	struct saved_state st, back;
+	char err[256] = "", buf[4096];
+
+	ck_assert_msg(state_parse(text, sizeof(text) - 1, &cfg.limits, &st,
+				  err, sizeof(err)) == 0, "%s", err);
+	ck_assert(st.has_program);
+	ck_assert_uint_eq(st.presets.n, 2);
+	ck_assert_uint_eq(st.schedule.day[0].n, 2);
+	ck_assert_int_eq(st.hold.kind, HOLD_UNTIL);
+	ck_assert_int_eq(st.hold.preset, 1);
+	ck_assert(st.boost.temp == 23);
+	ck_assert_uint_eq(st.runtime.total_seconds, 7300);
+	ck_assert_int_eq(st.runtime.day[1].date, 20261206);
+	ck_assert_int_lt(state_format(&st, buf, sizeof(buf)), (int)sizeof(buf));
+	ck_assert_str_eq(buf, text);
+	ck_assert_int_eq(state_parse(buf, strlen(buf), &cfg.limits, &back, err,
+				     sizeof(err)), 0);
+	ck_assert(memcmp(&st, &back, sizeof(st)) == 0);
+	/* A file from before the program: none, and no runtime. */
+	ck_assert_int_eq(state_parse("setpoint=21\nmode=off\n", 21,
+				     &cfg.limits, &st, err, sizeof(err)), 0);
+	ck_assert(!st.has_program);
+	ck_assert_uint_eq(st.runtime.total_seconds, 0);
+}
+END_TEST
+
 START_TEST(format_and_parse_round_trip)
 {
 	static const double setpoints[] = {
@@ -265,6 +304,25 @@ START_TEST(corrupt_forms_are_refused)
 		{ "setpoint=00000000000000000000000000000000000000000000000"
 		  "000000000000000000000000021\nmode=heat\n",
 		  "value too long" },
+		/* The program: all of it, every line valid, in bounds. */
+		{ "setpoint=21\nmode=heat\npresets=comfort 21\n",
+		  "no monday" },
+		{ PROGRAM_LINES("25:00 comfort", "none", "none"),
+		  "line 4: monday: \"25:00\" is not a time of day" },
+		{ PROGRAM_LINES("08:00 nosuch", "none", "none"),
+		  "no preset named \"nosuch\"" },
+		{ PROGRAM_LINES("08:00 45", "none", "none"), "outside" },
+		{ PROGRAM_LINES("08:00 comfort", "next eco", "none"),
+		  "line 11: hold" },
+		{ PROGRAM_LINES("08:00 comfort", "forever 99", "none"),
+		  "outside" },
+		{ PROGRAM_LINES("08:00 comfort", "none", "23 until"),
+		  "line 12: boost" },
+		{ PROGRAM_LINES("08:00 comfort", "none", "none")
+		  "runtime=total 5 1 days 1 20261207:9:1\n",
+		  "runtime: " },
+		{ PROGRAM_LINES("08:00 comfort", "none", "none")
+		  "runtime=total 5\n", "runtime: " },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
@@ -684,6 +742,7 @@ static Suite *suite_statefile(void)
 	tcase_add_test(tc, the_format);
 	tcase_add_test(tc, lenient_where_harmless);
 	tcase_add_test(tc, corrupt_forms_are_refused);
+	tcase_add_test(tc, program_and_runtime_round_trip);
 	tcase_add_test(tc, every_truncation_is_refused);
 	tcase_add_test(tc, nul_bytes_and_huge_files);
 	tcase_add_test(tc, bounds_come_from_the_config);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/runtime.h"
 #include "core/schedule.h"
 #include "util/timeutil.h"
 #include "web/api_program.h"
@@ -452,6 +453,54 @@ START_TEST(summary_in_plain_words)
 }
 END_TEST
 
+static int add_runtime(struct thermo *r, void *ctx)
+{
+	time_t now = *(const time_t *)ctx;
+
+	runtime_cycle(&r->runtime, now - 600);
+	runtime_add(&r->runtime, now - 600, now - 300);
+	return 0;
+}
+
+/* The furnace's runtime in the state route and /metrics. */
+START_TEST(runtime_in_state_and_metrics)
+{
+	time_t now = (time_t)wall_now();
+	json_t *j, *rt, *days;
+
+	serve(NULL);
+	j = get_json("/api/v1/state");
+	rt = json_object_get(j, "runtime");
+	ck_assert_int_eq(json_integer_value(json_object_get(rt, "total")), 0);
+	ck_assert_uint_eq(json_array_size(json_object_get(rt, "days")), 7);
+	json_decref(j);
+	ck_assert(metric("thermostat_furnace_runtime_seconds_total") == 0);
+	thermo_update(rec, add_runtime, &now);
+	j = get_json("/api/v1/state");
+	rt = json_object_get(j, "runtime");
+	days = json_object_get(rt, "days");
+	ck_assert_int_eq(json_integer_value(json_object_get(rt, "total")), 300);
+	ck_assert_int_eq(json_integer_value(json_object_get(rt,
+							    "cycles_total")),
+			 1);
+	/* Today's (last) or, just after midnight, yesterday's. */
+	ck_assert_int_eq(json_integer_value(json_object_get(rt, "today")) +
+				 json_integer_value(json_object_get(rt,
+								    "yesterday")),
+			 300);
+	ck_assert_int_eq(json_integer_value(json_object_get(
+				 json_array_get(days, 6), "seconds")) +
+				 json_integer_value(json_object_get(
+					 json_array_get(days, 5), "seconds")),
+			 300);
+	ck_assert_uint_eq(strlen(json_str(json_array_get(days, 6), "date")),
+			  10);
+	json_decref(j);
+	ck_assert(metric("thermostat_furnace_runtime_seconds_total") == 300);
+	ck_assert(metric("thermostat_furnace_cycles_total") == 1);
+}
+END_TEST
+
 Suite *suite_web_program(void)
 {
 	Suite *s = suite_create("web-program");
@@ -465,5 +514,6 @@ Suite *suite_web_program(void)
 	tcase_add_test(tc, setpoint_step_rounds_everywhere);
 	tcase_add_test(tc, setpoint_step_in_fahrenheit);
 	tcase_add_test(tc, summary_in_plain_words);
+	tcase_add_test(tc, runtime_in_state_and_metrics);
 	return s;
 }

@@ -14,6 +14,7 @@
 
 #include <sharedstate.h>
 
+#include "core/runtime.h"
 #include "core/schedule.h"
 
 enum thermo_mode {
@@ -89,6 +90,9 @@ struct setpoint_limits {
 	X(struct timespec, relay_changed_at, { 0 })                          \
 	X(enum thermo_reason, reason, REASON_START)                          \
 	X(unsigned, relay_switches, 0)                                       \
+	/* furnace on-time and runs per local day, and in total (saved,     \
+	 * every RUNTIME_SAVE_S at most: threads.c) */                       \
+	X(struct runtime, runtime, { .total_seconds = 0 })                   \
 	/* failed relay writes since start; relay_ok: the last one worked */ \
 	X(unsigned, relay_errors, 0)                                         \
 	X(bool, relay_ok, true)                                              \

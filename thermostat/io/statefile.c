@@ -43,12 +43,15 @@
 /* The keys, in the order the file has them. */
 enum {
 	K_SETPOINT, K_MODE, K_PRESETS, K_MONDAY, K_HOLD = K_MONDAY + 7,
-	K_BOOST, NKEYS
+	K_BOOST, K_RUNTIME, NKEYS
 };
 static const char *const key_names[NKEYS] = {
 	"setpoint", "mode", "presets", "monday", "tuesday", "wednesday",
 	"thursday", "friday", "saturday", "sunday", "hold", "boost",
+	"runtime",
 };
+/* The longest value: the runtime's line. */
+#define VALUE_MAX RUNTIME_TEXT_MAX
 
 static bool valid_state(const struct saved_state *st)
 {
@@ -68,7 +71,8 @@ static size_t append(char *buf, size_t len, size_t off, const char *key,
 
 int state_format(const struct saved_state *st, char *buf, size_t len)
 {
-	char v[SCHED_TEXT_MAX];
+	static const struct runtime no_runtime;
+	char v[VALUE_MAX];
 	size_t off;
 	int n;
 
@@ -89,6 +93,10 @@ int state_format(const struct saved_state *st, char *buf, size_t len)
 		boost_format(&st->boost, v, sizeof(v));
 		off = append(buf, len, off, "boost", v);
 	}
+	if (memcmp(&st->runtime, &no_runtime, sizeof(no_runtime)) != 0) {
+		runtime_format(&st->runtime, v, sizeof(v));
+		off = append(buf, len, off, "runtime", v);
+	}
 	return (int)off;
 }
 
@@ -103,7 +111,7 @@ static bool in_limits(double t, const struct setpoint_limits *limits)
 }
 
 /* The program's keys, all given (checked by the caller), into @st. */
-static int parse_program(char value[][SCHED_TEXT_MAX], const int *line,
+static int parse_program(char value[][VALUE_MAX], const int *line,
 			 const struct setpoint_limits *limits,
 			 struct saved_state *st, char *err, size_t len)
 {
@@ -151,7 +159,7 @@ int state_parse(const char *text, size_t n,
 		const struct setpoint_limits *limits, struct saved_state *out,
 		char *err, size_t len)
 {
-	char value[NKEYS][SCHED_TEXT_MAX];
+	char value[NKEYS][VALUE_MAX], why[200];
 	int at[NKEYS] = { 0 }, line = 0, ret, given = 0;
 	const char *p = text, *end = text + n;
 	struct saved_state st;
@@ -198,9 +206,11 @@ int state_parse(const char *text, size_t n,
 		if (at[key])
 			return errmsg(err, len, "line %d: %s again (first on "
 				    "line %d)", line, key_names[key], at[key]);
-		/* A number or a mode fits in 64 bytes; a line of the
-		 * program in SCHED_TEXT_MAX. */
-		if ((size_t)(ve - v) >= (key <= K_MODE ? 64 : sizeof(value[key])))
+		/* A number or a mode fits in 64 bytes, a line of the
+		 * program in SCHED_TEXT_MAX, the runtime's in VALUE_MAX. */
+		if ((size_t)(ve - v) >= (key <= K_MODE	      ? 64
+					 : key == K_RUNTIME ? VALUE_MAX
+							    : SCHED_TEXT_MAX))
 			return errmsg(err, len, "line %d: value too long", line);
 		memcpy(value[key], v, (size_t)(ve - v));
 		value[key][ve - v] = '\0';
@@ -226,9 +236,13 @@ int state_parse(const char *text, size_t n,
 	if (mode_from_name(value[K_MODE], &st.mode) < 0)
 		return errmsg(err, len, "line %d: mode is not heat or off",
 			    at[K_MODE]);
+	if (at[K_RUNTIME] &&
+	    runtime_parse(value[K_RUNTIME], &st.runtime, why, sizeof(why)) < 0)
+		return errmsg(err, len, "line %d: runtime: %s", at[K_RUNTIME],
+			    why);
 	/* The program: every key of it, or none (a file from before). */
-	if (given > 2) {
-		for (int i = K_PRESETS; i < NKEYS; i++)
+	if (given - !!at[K_RUNTIME] > 2) {
+		for (int i = K_PRESETS; i <= K_BOOST; i++)
 			if (!at[i])
 				return errmsg(err, len, "no %s (a program "
 					    "without all its keys)",

@@ -26,6 +26,8 @@ struct saved_state {
 	struct schedule schedule;
 	struct sched_hold hold;
 	struct sched_boost boost;
+	/* Furnace runtime (all zero: none; a file from before it). */
+	struct runtime runtime;
 };
 
 /* Pure: parses the file's bytes; checks the setpoint and the program's

@@ -176,6 +176,34 @@ json_t *api_program_json(const struct thermo *r,
 			 boost, "next_switch", next);
 }
 
+json_t *api_runtime_json(const struct runtime *rt, time_t now)
+{
+	struct runtime_summary sum;
+	json_t *days = json_array();
+
+	runtime_summary(rt, now, &sum);
+	for (int i = 0; days && i < 7; i++) {
+		const struct runtime_day *d = &sum.last7[i];
+		char date[16];
+
+		snprintf(date, sizeof(date), "%04d-%02d-%02d",
+			 (int)(d->date / 10000), (int)(d->date / 100 % 100),
+			 (int)(d->date % 100));
+		json_array_append_new(days,
+				      json_pack("{s:s, s:I, s:I}", "date", date,
+						"seconds", (json_int_t)d->seconds,
+						"cycles", (json_int_t)d->cycles));
+	}
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "today",
+			 (json_int_t)sum.today, "yesterday",
+			 (json_int_t)sum.yesterday, "week", (json_int_t)sum.week,
+			 "total", (json_int_t)sum.total, "cycles_today",
+			 (json_int_t)sum.cycles_today, "cycles_yesterday",
+			 (json_int_t)sum.cycles_yesterday, "cycles_total",
+			 (json_int_t)sum.total_cycles, "days",
+			 days ? days : json_null());
+}
+
 /* ---- in ------------------------------------------------------------- */
 
 /* The unit of the document: "unit" if given, else the configured one. */

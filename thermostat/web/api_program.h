@@ -41,6 +41,11 @@ json_t *api_schedule_json(const struct thermo *r,
 json_t *api_program_json(const struct thermo *r,
 			 const struct thermo_settings *cfg);
 
+/* The state route's "runtime": seconds today, yesterday, this week (from
+ * Monday) and in total, runs today, yesterday and in total, and the last
+ * seven days ("days": date, seconds, cycles; today last), as of @now. */
+json_t *api_runtime_json(const struct runtime *rt, time_t now);
+
 /* @t as local "YYYY-MM-DDTHH:MM". */
 void api_local_time(char *buf, size_t len, time_t t);
 

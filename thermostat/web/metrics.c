@@ -168,6 +168,12 @@ void route_metrics(struct req *q)
 	metric(&t, "thermostat_runaway_alarm", "gauge",
 	       "1 while the runaway alarm holds the heat off (heated "
 	       "runaway_time without a rise).", r.runaway);
+	metric(&t, "thermostat_furnace_runtime_seconds_total", "counter",
+	       "Seconds the furnace ran (kept across restarts).",
+	       (double)r.runtime.total_seconds);
+	metric(&t, "thermostat_furnace_cycles_total", "counter",
+	       "Runs of the furnace (kept across restarts).",
+	       (double)r.runtime.total_cycles);
 	metric(&t, "thermostat_runaway_trips_total", "counter",
 	       "Runaway alarms raised since start.", r.runaway_trips);
 	metric(&t, "thermostat_state_errors_total", "counter",
