@@ -12,6 +12,8 @@
 //   SCREENSHOT   where the desktop screenshot goes (default: screenshot.png
 //                beside this file); the phone ones get -phone and
 //                -phone-dark before the extension
+//   STEP_URL     a daemon whose setpoint_step is 0.25 and whose house is
+//                warm (its furnace has not run) (optional)
 //   CHROMIUM     the browser (default /usr/bin/chromium)
 // tests/browser/run.sh starts a daemon and runs this against it.
 import { chromium } from "playwright-core";
@@ -52,18 +54,19 @@ function check(cond, msg) {
   if (!cond) throw new Error(msg);
 }
 
-// The daemon's API, called from outside the page.
-async function api(method, p, body) {
+// A daemon's API, called from outside the page.
+async function apiAt(base, method, p, body) {
   const opt = { method, headers: {} };
   if (body !== undefined) {
     opt.headers["Content-Type"] = "application/json";
     opt.body = JSON.stringify(body);
   }
-  const res = await fetch(BASE + p, opt);
+  const res = await fetch(base + p, opt);
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${text}`);
   return JSON.parse(text);
 }
+const api = (method, p, body) => apiAt(BASE, method, p, body);
 
 // Polls fn() until it returns a truthy value; the last value or error in
 // the message on timeout.
@@ -194,9 +197,14 @@ async function main() {
     });
 
     await step("heating, the daemon's summary and sensor health are shown", async () => {
-      const s = await api("GET", "/api/v1/state");
-      const label = await page.textContent("#heat-label");
-      check(label === (s.heating ? "Heating" : "Idle"), `label ${label}, heating ${s.heating}`);
+      // The relay may switch between the two reads: until they agree.
+      let s;
+      await until("the label to be the API's", async () => {
+        s = await api("GET", "/api/v1/state");
+        const label = await page.textContent("#heat-label");
+        if (label !== (s.heating ? "Heating" : "Idle")) throw new Error(`label ${label}, heating ${s.heating}`);
+        return true;
+      });
       check(typeof s.summary === "string" && s.summary.length > 0, "the API has no summary");
       await until("the summary", async () => plain(await page.textContent("#summary")) === plain((await api("GET", "/api/v1/state")).summary));
       // No configuration keys in what a person reads.
@@ -250,7 +258,9 @@ async function main() {
         await page.press("#sp-input", "Enter");
         await until("an error in the status line", async () => {
           const cls = await page.getAttribute("#status", "class");
-          return /error/.test(cls) && /range/.test(await page.textContent("#status"));
+          const text = await page.textContent("#status");
+          if (!(/error/.test(cls) && /range/.test(text))) throw new Error(`class '${cls}', text '${text}', input '${await page.inputValue("#sp-input")}'`);
+          return true;
         });
       } finally {
         allowed.pop();
@@ -309,6 +319,8 @@ async function main() {
       console.log("  # chart: " + info.title);
     });
 
+    await runtime(page);
+
     await program(page, allowed);
 
     await step("desktop screenshot", async () => {
@@ -330,6 +342,8 @@ async function main() {
         isMobile: true,
         hasTouch: true,
         colorScheme: scheme,
+        // The dark one elsewhere in the world than the daemon.
+        ...(scheme === "dark" ? { timezoneId: "Asia/Kathmandu" } : {}),
       });
       await phone.addInitScript(cspInit);
       const p = await phone.newPage();
@@ -343,11 +357,15 @@ async function main() {
         await until("the chart", async () => (await p.$("#chart svg path.t-line")) !== null);
         await until("the week", async () => (await p.$$(".day .point")).length > 0);
         await p.click("#hold-box summary");
+        await p.click("#boost-box summary");
+        await p.click("#presets-box summary");
+        await until("the runtime bars", async () => (await p.$$("#runtime-chart rect.bar")).length === 7);
         const m = await p.evaluate(() => ({
           scroll: document.documentElement.scrollWidth,
           inner: window.innerWidth,
           plus: document.getElementById("sp-up").getBoundingClientRect().width,
-          small: [...document.querySelectorAll(".preset, .pt-remove, .pt-time, .pt-target, .day .add, #week-save, #hold-go")]
+          small: [...document.querySelectorAll(".preset, .pt-remove, .pt-time, .pt-target, .day .add, #week-save, #hold-go, " +
+            "#boost-go, #boost-temp, #boost-minutes, .pr-name, .pr-temp, .pr-remove, #preset-add, #presets-save")]
             .map((e) => [e.className || e.id, e.getBoundingClientRect().height])
             .filter(([, h]) => h < 44),
           bg: getComputedStyle(document.body).backgroundColor,
@@ -365,6 +383,25 @@ async function main() {
         check(csp.length === 0, "CSP violations: " + csp.join("; "));
         console.log("  # " + file);
       });
+      if (scheme === "dark")
+        await step("phone (dark), the browser in Asia/Kathmandu: the page shows the daemon's local times", async () => {
+          let s;
+          await until("'since' in the daemon's local time", async () => {
+            s = await api("GET", "/api/v1/state");
+            const d = new Date(Date.parse(s.relay_changed_at) + s.utc_offset * 1000);
+            const want = " since " + pad2(d.getUTCHours()) + ":" + pad2(d.getUTCMinutes());
+            const got = await p.textContent("#heat-since");
+            if (got !== want) throw new Error(`page '${got}', daemon '${want}'`);
+            return got;
+          });
+          check(typeof s.time_local === "string" && typeof s.utc_offset === "number", "no time_local or utc_offset");
+          const today = DAYS[(new Date(Date.parse(s.time_local + ":00Z")).getUTCDay() + 6) % 7];
+          const shown = await p.getAttribute(".day.today", "data-day");
+          check(shown === today, `the page's today is ${shown}, the daemon's ${today}`);
+          const browserZone = await p.evaluate(() => -new Date().getTimezoneOffset() * 60);
+          check(browserZone !== s.utc_offset, "the browser is in the daemon's zone: the step proves nothing");
+          console.log(`  # daemon utc_offset ${s.utc_offset} s, browser ${browserZone} s; ${await p.textContent("#heat-since")}`);
+        });
       unwatch();
       await phone.close();
     }
@@ -377,6 +414,138 @@ async function main() {
   }
   await attacks();
   if (process.env.LOGIN_URL) await login();
+  if (process.env.STEP_URL) await fineStep();
+}
+
+// ---- the furnace's run time ----------------------------------------------
+// The sentence and a bar for each of the last 7 days, against the state's
+// "runtime"; the simulated house starts cold, so the furnace has run.
+const SHORT = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const weekdayOf = (date) => new Date(Date.parse(date + "T00:00:00Z")).getUTCDay();
+
+// The bars, their labels and the hidden table, as the page has them.
+const runtimeShown = (page) =>
+  page.evaluate(() => ({
+    text: document.getElementById("runtime-text").textContent,
+    bars: [...document.querySelectorAll("#runtime-chart svg rect.bar")].map((r) => ({
+      height: Number(r.getAttribute("height")),
+      seconds: Number(r.getAttribute("data-seconds")),
+      today: r.classList.contains("today"),
+    })),
+    labels: [...document.querySelectorAll("#runtime-chart svg text.label")].map((t) => t.textContent),
+    titles: [...document.querySelectorAll("#runtime-chart svg g.day-bar > title")].map((t) => t.textContent),
+    rows: [...document.querySelectorAll("#runtime-rows tr")].map((r) => [...r.cells].map((c) => c.textContent)),
+    hidden: document.getElementById("runtime-chart").getAttribute("aria-hidden"),
+  }));
+
+function checkBars(r, days) {
+  check(days.length === 7, "the API has " + days.length + " days");
+  check(r.bars.length === 7, `${r.bars.length} bars`);
+  check(r.labels.length === 7 && r.labels[6] === "Today", "labels " + r.labels);
+  for (let i = 0; i < 6; i++) check(r.labels[i] === SHORT[weekdayOf(days[i].date)], `label ${i}: ${r.labels[i]} for ${days[i].date}`);
+  check(r.bars[6].today && !r.bars[5].today, "today's bar is not marked");
+  check(r.rows.length === 7 && r.rows.every((row, i) => row[0].includes(days[i].date) && row.length === 3), "the table: " + JSON.stringify(r.rows));
+  check(r.titles.length === 7 && r.titles.every((t, i) => t.includes(days[i].date)), "the bars' titles: " + JSON.stringify(r.titles));
+  check(r.hidden === "true", "the chart is not aria-hidden (the table says it)");
+  for (let i = 0; i < 6; i++) check(r.bars[i].seconds === days[i].seconds, `bar ${i}: ${r.bars[i].seconds} s, API ${days[i].seconds}`);
+}
+
+async function runtime(page) {
+  await step("the furnace's run time: in words, and a bar for each of the last 7 days", async () => {
+    await until("the furnace to have run", async () => (await api("GET", "/api/v1/state")).runtime.today > 0, 20000);
+    // The page and the API agree on the runs (the seconds move on).
+    let s;
+    const r = await until("the page to say what the API says", async () => {
+      s = await api("GET", "/api/v1/state");
+      const shown = await runtimeShown(page);
+      const rt = s.runtime;
+      const re = new RegExp(`^Furnace ran (\\d+ s|\\d+ min|\\d+ h( \\d+ min)?) today \\(${rt.cycles_today} runs?\\), .+ yesterday, .+ this week\\.$`);
+      if (!re.test(shown.text)) throw new Error(`'${shown.text}' for ${JSON.stringify(rt)}`);
+      return shown;
+    });
+    const days = s.runtime.days;
+    checkBars(r, days);
+    check(r.bars[6].height > 0, "today's bar is empty");
+    check(r.bars.slice(0, 6).every((b) => b.seconds > 0 || b.height === 0), "an empty day has a bar");
+    check(/^Today \(/.test(r.rows[6][0]) && /\d/.test(r.rows[6][1]), "today's row: " + r.rows[6]);
+    // And /metrics counts the same furnace.
+    const metrics = await (await fetch(BASE + "/metrics")).text();
+    const total = /^thermostat_furnace_runtime_seconds_total ([\d.e+]+)$/m.exec(metrics);
+    const cycles = /^thermostat_furnace_cycles_total (\d+)$/m.exec(metrics);
+    check(total && Number(total[1]) > 0 && cycles && Number(cycles[1]) >= 1, "metrics: " + (total && total[0]) + ", " + (cycles && cycles[0]));
+    console.log(`  # ${r.text} | bars ${r.labels.join(" ")} | ${total[0]}, ${cycles[0]}`);
+  });
+}
+
+// ---- a setpoint step of 0.25 ---------------------------------------------
+// A daemon started with --setpoint-step 0.25, in a warm house: the page's
+// + and - move by 0.25 and the daemon holds what the page sent (the PUTs'
+// bodies watched); and a furnace that has not run says so.
+async function fineStep() {
+  const URL_ = process.env.STEP_URL.replace(/\/$/, "");
+  const sapi = (m, p, b) => apiAt(URL_, m, p, b);
+  const browser = await launch();
+  const problems = [];
+  try {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await ctx.addInitScript(cspInit);
+    const page = await ctx.newPage();
+    page.setDefaultTimeout(10000);
+    watch(page, problems, []);
+    const sent = [];
+    page.on("request", (r) => {
+      if (r.method() === "PUT" && r.url().endsWith("/api/v1/setpoint")) sent.push(JSON.parse(r.postData()).setpoint);
+    });
+
+    await step("setpoint step 0.25: + and − move by 0.25; the daemon holds what the page sent", async () => {
+      const s0 = await sapi("GET", "/api/v1/state");
+      check(s0.setpoint_step === 0.25, "setpoint_step " + s0.setpoint_step);
+      await page.goto(URL_ + "/", { waitUntil: "load" });
+      await until("live", async () => (await page.getAttribute("#conn", "data-state")) === "live");
+      await until("the setpoint", async () => num(await page.inputValue("#sp-input")) === s0.setpoint);
+      check((await page.getAttribute("#sp-input", "step")) === "0.25", "input step " + (await page.getAttribute("#sp-input", "step")));
+      check((await page.textContent("#sp-range")).includes("steps of 0.25"), "range: " + (await page.textContent("#sp-range")));
+      check((await page.getAttribute("#sp-up", "aria-label")).includes("0.25"), "+ label");
+      let want = s0.setpoint;
+      for (const [button, d] of [["#sp-up", 0.25], ["#sp-up", 0.25], ["#sp-down", -0.25], ["#sp-up", 0.25], ["#sp-up", 0.25]]) {
+        want += d;
+        await page.click(button);
+        await until(`the daemon to hold ${want}`, async () => (await sapi("GET", "/api/v1/state")).setpoint === want);
+        await until(`the page to show ${want}`, async () => num(await page.inputValue("#sp-input")) === want);
+        check(sent[sent.length - 1] === want, `the page sent ${sent[sent.length - 1]}, wanted ${want}`);
+      }
+      // 20.75: a quarter that is not a half, shown with two decimals.
+      check(want % 0.5 !== 0 && (await page.inputValue("#sp-input")) === want.toFixed(2), "shown " + (await page.inputValue("#sp-input")));
+      // Typed: a quarter is kept as it is.
+      await page.fill("#sp-input", "21.25");
+      await page.press("#sp-input", "Enter");
+      await until("the daemon to hold 21.25", async () => (await sapi("GET", "/api/v1/state")).setpoint === 21.25);
+      check(sent[sent.length - 1] === 21.25, "the page sent " + sent[sent.length - 1]);
+      await page.locator("#sp-input").blur();
+      await until("the page to show 21.25", async () => num(await page.inputValue("#sp-input")) === 21.25);
+      console.log(`  # the page sent ${sent.join(", ")}`);
+    });
+
+    await step("a furnace that has not run: 'has not run today' and seven empty bars", async () => {
+      const s = await sapi("GET", "/api/v1/state");
+      check(s.runtime.today === 0 && !s.heating, "the warm house's furnace ran: " + JSON.stringify(s.runtime));
+      const r = await until("the sentence", async () => {
+        const x = await runtimeShown(page);
+        return /has not run today/.test(x.text) ? x : null;
+      });
+      checkBars(r, s.runtime.days);
+      check(r.bars.every((b) => b.height === 0), "a bar: " + JSON.stringify(r.bars));
+      console.log("  # " + r.text);
+    });
+
+    await step("no console errors and no CSP violations (setpoint step 0.25)", async () => {
+      const csp = await page.evaluate(() => window.__csp);
+      check(csp.length === 0, "CSP violations: " + csp.join("; "));
+      check(problems.length === 0, problems.join("\n"));
+    });
+  } finally {
+    await browser.close();
+  }
 }
 
 // ---- the weekly program --------------------------------------------------
@@ -510,7 +679,7 @@ async function program(page, allowed) {
         const cls = await page.getAttribute("#week-status", "class");
         return /error/.test(cls) ? page.textContent("#week-status") : null;
       });
-      check(/tuesday.*one per time.*06:30/.test(msg), "the message: " + msg);
+      check(/tuesday: two points at 06:30/.test(msg), "the message: " + msg);
       check(same((await api("GET", "/api/v1/schedule")).schedule, week), "the daemon's week changed");
       check((await page.textContent("#week-dirty")).includes("Unsaved"), "the edit was lost");
       console.log("  # " + msg);
@@ -594,6 +763,137 @@ async function program(page, allowed) {
     await until("Resume to go", async () => !(await visible("#resume")));
     await until("the source to say Schedule", async () => (await page.textContent("#prog-source")) === "Schedule");
     console.log(`  # ${s.summary}`);
+  });
+
+  await step("a boost from the page (to T for N minutes), then ended", async () => {
+    await page.click("#boost-box summary");
+    // Minutes the daemon would refuse are refused on the page, unsent.
+    for (const bad of ["0", "721", "12.5"]) {
+      await page.fill("#boost-minutes", bad);
+      await page.click("#boost-go");
+      await until(`an error for ${bad} minutes`, async () =>
+        /error/.test(await page.getAttribute("#boost-status", "class")) && /1 to 720/.test(await page.textContent("#boost-status")));
+    }
+    check((await state()).program.source === "schedule", "a bad boost changed the program");
+    await page.fill("#boost-temp", "23.5");
+    await page.fill("#boost-minutes", "45");
+    const t = Date.now();
+    await page.click("#boost-go");
+    const s = await until("the boost", async () => {
+      const a = await state();
+      return a.program.source === "boost" && a.program.boost ? a : null;
+    });
+    check(s.program.boost.setpoint === 23.5 && s.setpoint === 23.5, "boost " + JSON.stringify(s.program.boost) + ", setpoint " + s.setpoint);
+    const ends = Date.parse(s.program.boost.until) - t;
+    check(Math.abs(ends - 45 * 60e3) < 90e3, `the boost ends in ${ends / 60e3} minutes`);
+    await until("the source to say Boost", async () => (await page.textContent("#prog-source")) === "Boost");
+    await until("'End the boost'", async () => (await visible("#resume")) && (await page.textContent("#resume")) === "End the boost");
+    await until("the boost's status", async () => /^Boost to 23\.5 °C until (tomorrow )?\d\d:\d\d$/.test(await page.textContent("#boost-status")));
+    check((await page.textContent("#prog-now")).includes(s.program.boost.until_local.slice(11)), "the program line: " + (await page.textContent("#prog-now")));
+    console.log(`  # ${s.summary}`);
+    await page.click("#resume");
+    await until("the boost to end", async () => {
+      const a = await state();
+      return a.program.source === "schedule" && a.program.boost === null;
+    });
+    await until("the source to say Schedule", async () => (await page.textContent("#prog-source")) === "Schedule");
+    await until("the button to go", async () => !(await visible("#resume")));
+  });
+
+  // The presets' editor.
+  const prow = (i) => `#preset-rows .preset-row:nth-child(${i + 1})`;
+  const presetsNow = async () => (await api("GET", "/api/v1/presets")).presets;
+  const weekUses = (w, name) => DAYS.some((d) => w[d].some((p) => p.preset === name));
+  await page.click("#presets-box summary");
+
+  await step("the presets editor: a preset renamed and its temperature changed; the week follows", async () => {
+    const before = await presetsNow();
+    await until("the editor's rows", async () => (await page.$$("#preset-rows .preset-row")).length === before.length);
+    const i = before.findIndex((x) => x.name === "comfort");
+    check(i >= 0, "no comfort");
+    await page.fill(prow(i) + " .pr-name", "cosy");
+    await page.fill(prow(i) + " .pr-temp", "21.5");
+    check((await page.textContent("#presets-dirty")) === "Unsaved changes", "no sign of unsaved changes");
+    check(same(await presetsNow(), before), "the presets changed before Save");
+    await page.click("#presets-save");
+    const want = before.map((x) => (x.name === "comfort" ? { name: "cosy", setpoint: 21.5 } : x));
+    await until("the daemon's presets", async () => same(await presetsNow(), want));
+    await until("the page to say saved", async () => (await page.textContent("#presets-status")) === "Presets saved");
+    const w = (await api("GET", "/api/v1/schedule")).schedule;
+    check(w.monday[0].preset === "cosy" && w.saturday[0].preset === "cosy" && !weekUses(w, "comfort"), "the week: " + JSON.stringify(w.monday));
+    // The page: the week's lists, the buttons, the hold's list.
+    await until("the week to show Cosy", async () =>
+      (await page.$eval(row("monday", 1) + " .pt-target", (x) => x.selectedOptions[0].textContent)) === "Cosy");
+    check((await page.$$eval(row("monday", 1) + " .pt-target option", (os) => os.map((o) => o.textContent))).every((t) => t !== "Comfort"), "Comfort is still offered");
+    check((await page.textContent("#week-dirty")) === "", "the rename left the week unsaved");
+    await until("the button", async () => (await page.textContent('#presets button[data-preset="cosy"]')).includes("21.5 °C"));
+    check(!(await page.$('#presets button[data-preset="comfort"]')), "a comfort button stays");
+    check((await page.$$eval("#hold-target option", (os) => os.map((o) => o.value))).includes("preset:cosy"), "the hold's list");
+    check((await page.textContent("#presets-dirty")) === "", "still unsaved after Save");
+  });
+
+  await step("removing a preset the week uses: the daemon's message, nothing changed", async () => {
+    const before = await presetsNow();
+    const week0 = (await api("GET", "/api/v1/schedule")).schedule;
+    const i = before.findIndex((x) => x.name === "eco");
+    check(i >= 0 && weekUses(week0, "eco"), "eco is not in the week");
+    await refused(async () => {
+      await page.click(prow(i) + " .pr-remove");
+      check((await page.$$("#preset-rows .preset-row")).length === before.length - 1, "the row stays");
+      await page.click("#presets-save");
+      const msg = await until("an error on the page", async () => {
+        const cls = await page.getAttribute("#presets-status", "class");
+        return /error/.test(cls) ? page.textContent("#presets-status") : null;
+      });
+      check(/preset "eco" is used by the schedule \(monday 08:00\)/.test(msg), "the message: " + msg);
+      console.log("  # " + msg);
+    });
+    check(same(await presetsNow(), before), "the presets changed");
+    check(same((await api("GET", "/api/v1/schedule")).schedule, week0), "the week changed");
+    check((await page.textContent("#presets-dirty")) === "Unsaved changes", "the edit was lost");
+    await page.click("#presets-revert");
+    await until("the edit undone", async () => (await page.$$("#preset-rows .preset-row")).length === before.length);
+    check((await page.inputValue(prow(i) + " .pr-name")) === "eco", "eco is not back");
+  });
+
+  await step("the presets editor: add one (8 at most), then remove it", async () => {
+    const before = await presetsNow();
+    const n = before.length;
+    await page.click("#preset-add");
+    await page.fill(prow(n) + " .pr-name", "Guest room");
+    await page.fill(prow(n) + " .pr-temp", "19.5");
+    await page.click("#presets-save");
+    await until("the daemon to have guest_room", async () => same(await presetsNow(), [...before, { name: "guest_room", setpoint: 19.5 }]));
+    await until("its button", async () => (await page.$('#presets button[data-preset="guest_room"]')) !== null);
+    // Up to 8: then Add is disabled.
+    for (let k = n + 1; k < 8; k++) await page.click("#preset-add");
+    check((await page.$$("#preset-rows .preset-row")).length === 8, "not 8 rows");
+    check(await page.isDisabled("#preset-add"), "Add is still enabled at 8");
+    await page.click("#presets-revert");
+    await until("the edit undone", async () => (await page.$$("#preset-rows .preset-row")).length === n + 1);
+    check(!(await page.isDisabled("#preset-add")), "Add stays disabled");
+    // An unused preset goes.
+    await page.click(prow(n) + " .pr-remove");
+    await page.click("#presets-save");
+    await until("the daemon to drop guest_room", async () => same(await presetsNow(), before));
+    await until("its button to go", async () => (await page.$('#presets button[data-preset="guest_room"]')) === null);
+  });
+
+  await step("a week and presets saved elsewhere reach the page (the state's changes)", async () => {
+    const s0 = await state();
+    const w = (await api("GET", "/api/v1/schedule")).schedule;
+    await api("PUT", "/api/v1/schedule", { schedule: { ...w, sunday: [{ time: "10:00", preset: "eco" }] } });
+    await until("Sunday's new point on the page", async () => {
+      const pts = await page.$$('.day[data-day="sunday"] .point');
+      return pts.length === 1 && (await page.inputValue(row("sunday", 1) + " .pt-time")) === "10:00";
+    });
+    const ps = await presetsNow();
+    await api("PUT", "/api/v1/presets", { presets: ps.map((x) => (x.name === "away" ? { ...x, setpoint: 13 } : x)) });
+    await until("away's button to say 13.0 °C", async () => (await page.textContent('#presets button[data-preset="away"]')).includes("13.0 °C"));
+    await until("the editor to follow", async () => (await page.inputValue(prow(ps.findIndex((x) => x.name === "away")) + " .pr-temp")) === "13.0");
+    const s1 = await state();
+    check(s1.changes >= s0.changes + 2, `changes ${s0.changes} -> ${s1.changes}`);
+    check(await page.evaluate(() => window.__loadedOnce === true), "the page was reloaded");
   });
 }
 

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# The browser test: starts two simulated daemons on free loopback ports,
-# one open and one that needs a login for everything (digest, nonces of
-# 2 s), drives their page in Debian's chromium (headless, through
-# playwright-core) and stops them with SIGTERM, which must end each with
-# status 0.  No login of the page may fail.
+# The browser test: starts three simulated daemons on free loopback ports,
+# one open, one that needs a login for everything (digest, nonces of
+# 2 s) and one whose setpoint step is 0.25 (in a warm house, so its
+# furnace does not run), drives their page in Debian's chromium (headless,
+# through playwright-core) and stops them with SIGTERM, which must end
+# each with status 0.  No login of the page may fail.
 #   tests/browser/run.sh [THERMOSTAT]
 # THERMOSTAT is the daemon binary (e.g. build-check/plain/thermostat/thermostat);
 # without it the first one found in build-check/plain, build-web or build is
@@ -142,12 +143,16 @@ printf 'alice:thermostat:%s\n' \
 start login --password-file "$tmp/htdigest" --auth-reads \
 	--auth-nonce-lifetime 2
 login_pid=$pid login_port=$port
+# Setpoints in steps of 0.25, and a house warmer than any setpoint the
+# test sets: its furnace stays off (no run time).
+start step --setpoint-step 0.25 --sim-start 25
+step_pid=$pid step_port=$port
 
 # ---- the test ------------------------------------------------------------
 status=0
 BASE_URL="http://127.0.0.1:$open_port" \
 	LOGIN_URL="http://127.0.0.1:$login_port" LOGIN_USER=alice \
-	LOGIN_PASSWORD=s3cret \
+	LOGIN_PASSWORD=s3cret STEP_URL="http://127.0.0.1:$step_port" \
 	SCREENSHOT="${SCREENSHOT:-$here/screenshot.png}" \
 	CHROMIUM=/usr/bin/chromium \
 	node "$here/page.test.mjs" || status=$?
@@ -156,6 +161,7 @@ BASE_URL="http://127.0.0.1:$open_port" \
 say "test done (status $status); SIGTERM to the daemons"
 stop open "$open_pid"
 stop login "$login_pid"
+stop step "$step_pid"
 # Chromium's logins were all good ones: none failed.
 if grep -q "failed login" "$tmp/login.log"; then
 	show_log

@@ -21,6 +21,7 @@
 
 #include "core/control.h"
 #include "runner.h"
+#include "simprogram.h"
 #include "simulate.h"
 
 #define DEFAULT_SEED 20261123ULL
@@ -1986,6 +1987,54 @@ static Suite *suite_control(void)
 	return s;
 }
 
+/* Two weeks around each clock change, in two zones. */
+static const struct {
+	const char *tz;
+	int y, m, d;
+} change_weeks[] = {
+	{ "Europe/Berlin", 2026, 3, 22 },	/* spring forward on the 29th */
+	{ "Europe/Berlin", 2026, 10, 18 },	/* fall back on the 25th */
+	{ "America/New_York", 2026, 3, 1 },	/* spring forward on the 8th */
+	{ "America/New_York", 2026, 10, 25 },	/* fall back Nov 1st */
+};
+
+/*
+ * The weekly program through the control loop for two weeks around a
+ * clock change (tests/thermostat/simprogram.h): every switch point fires
+ * exactly once (the 02:30 one at the jump on the spring-forward night,
+ * at its first occurrence on the fall-back one), a held preset and a
+ * five-day vacation hold the ones they cover over, the setpoint is the
+ * model's at every wake, and every control invariant holds, with sensor
+ * dropouts and the heat switched off now and then.
+ */
+START_TEST(sim_two_weeks_of_program)
+{
+	struct simprog_result res;
+	char summary[2048];
+
+	ck_assert_int_eq(simprog_run(change_weeks[_i].tz, change_weeks[_i].y,
+				     change_weeks[_i].m, change_weeks[_i].d, 14,
+				     base_seed() + (uint64_t)_i, true, &res),
+			 0);
+	sim_describe(&res.report, summary, sizeof(summary));
+	ck_assert_msg(res.report.violations == 0, "%s: %s",
+		      change_weeks[_i].tz, summary);
+	ck_assert_msg(res.missing == 0 && res.twice == 0 && res.extra == 0,
+		      "%s: %lu points, %lu fired, %lu missing (first %lld), "
+		      "%lu twice, %lu extra (first %lld)", change_weeks[_i].tz,
+		      res.points, res.fired, res.missing,
+		      (long long)res.first_missing, res.twice, res.extra,
+		      (long long)res.first_extra);
+	/* Two weeks: 10 weekdays of 5 points and 4 weekend days of 3, but
+	 * those of the vacation (days 1 to 6). */
+	ck_assert_uint_gt(res.fired, 30);
+	ck_assert_uint_eq(res.vacations, 1);
+	ck_assert_uint_eq(res.vacation_ends, 1);
+	ck_assert_uint_eq(res.other_wakes, 0);
+	ck_assert_uint_gt(res.report.switches_on, 14);
+}
+END_TEST
+
 static Suite *suite_simulation(void)
 {
 	Suite *s = suite_create("simulation");
@@ -2009,6 +2058,12 @@ static Suite *suite_simulation(void)
 	tc = tcase_create("properties");
 	tcase_set_timeout(tc, 30);
 	tcase_add_loop_test(tc, property_random_days, 0, PROPERTY_RUNS);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("program");
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, sim_two_weeks_of_program, 0,
+			    sizeof(change_weeks) / sizeof(change_weeks[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }

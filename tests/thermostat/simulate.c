@@ -49,6 +49,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "core/command.h"
+#include "core/program.h"
 #include "simulate.h"
 #include "util/timeutil.h"
 
@@ -100,6 +102,11 @@ struct sim {
 	double stuck_until;
 	/* The band checks (see the top of this file). */
 	bool band_switch, band_entered;
+	/* The weekly program, when there is one: its record, and when its
+	 * setpoint next changes (sim time; INFINITY: not by itself). */
+	thermo_handle prog;
+	bool has_prog;
+	double prog_next;
 };
 
 static const char *const check_names[SIM_CHECKS] = {
@@ -116,6 +123,7 @@ static const char *const check_names[SIM_CHECKS] = {
 	[SIM_REASON] = "reason",
 	[SIM_RUNAWAY] = "runaway",
 	[SIM_ALARM] = "alarm",
+	[SIM_PROGRAM] = "program",
 };
 
 const char *sim_check_name(enum sim_check check)
@@ -522,6 +530,99 @@ static void read_sensor(struct sim *s)
 	}
 }
 
+/* ---- the weekly program ------------------------------------------------ */
+
+/* The wall-clock second of sim time @t (which carries a rounding error:
+ * the program's own instants are whole seconds after the start, give or
+ * take EPS_S). */
+static time_t wall_of(const struct sim *s, double t)
+{
+	return s->p->wall_start + (time_t)floor(t - s->p->start + EPS_S);
+}
+
+static double sim_time_of(const struct sim *s, time_t wall)
+{
+	return s->p->start + (double)(wall - s->p->wall_start);
+}
+
+static int refresh_program(struct thermo *r, void *ctx)
+{
+	if (program_refresh(r, *(const time_t *)ctx))
+		r->persist_seq++;
+	return 0;
+}
+
+/* The program's record changed (a wake, a command): the setpoint follows
+ * it, the next wake is its target.until, and the model is checked. */
+static void follow_program(struct sim *s, time_t wall)
+{
+	struct sched_target st;
+	struct thermo r;
+
+	thermo_read(s->prog, &r, NULL);
+	sched_target(&r.schedule, &r.presets, &r.hold, &r.boost, r.manual,
+		     wall, &st);
+	if (st.temp != r.setpoint)
+		violation(s, s->t, SIM_PROGRAM,
+			  "setpoint %g, the model says %g at %lld", r.setpoint,
+			  st.temp, (long long)wall);
+	s->prog_next = r.target.until ? sim_time_of(s, r.target.until)
+				      : INFINITY;
+	/* Never again at this instant: that would be a busy loop. */
+	if (r.target.until && r.target.until <= wall) {
+		violation(s, s->t, SIM_PROGRAM, "next change %lld not after "
+			  "%lld", (long long)r.target.until, (long long)wall);
+		s->prog_next = INFINITY;
+	}
+	set_setpoint(s, r.setpoint);
+}
+
+/* The control thread's wake at the program's next change. */
+static void wake_program(struct sim *s)
+{
+	time_t wall = wall_of(s, s->t);
+	struct thermo r;
+
+	thermo_read(s->prog, &r, NULL);
+	if (r.target.until != wall)
+		violation(s, s->t, SIM_PROGRAM, "woken at %lld, the next "
+			  "change is %lld", (long long)wall,
+			  (long long)r.target.until);
+	thermo_update(s->prog, refresh_program, &wall);
+	s->r->program_wakes++;
+	follow_program(s, wall);
+	if (s->p->on_wake) {
+		thermo_read(s->prog, &r, NULL);
+		s->p->on_wake(s->p->wake_ctx, wall, &r);
+	}
+}
+
+/* A write of the program, as the web routes make it. */
+static void program_command(struct sim *s, enum command_kind kind,
+			    int preset, double seconds)
+{
+	time_t wall = wall_of(s, s->t);
+	struct command cmd;
+	struct thermo r;
+
+	if (!s->has_prog)
+		return;
+	memset(&cmd, 0, sizeof(cmd));
+	thermo_read(s->prog, &r, NULL);
+	memcpy(&cmd.seen, &r.presets, sizeof(cmd.seen));
+	cmd.kind = kind;
+	cmd.now = wall;
+	cmd.preset = preset;
+	if (kind == COMMAND_HOLD) {
+		cmd.hold.kind = HOLD_UNTIL;
+		cmd.hold.preset = preset;
+		cmd.hold.until = wall + (time_t)seconds;
+	}
+	if (command_apply(s->prog, &cmd, NULL) < 0)
+		violation(s, s->t, SIM_PROGRAM, "a command was refused");
+	follow_program(s, wall);
+}
+
 static void script_event(struct sim *s, const struct sim_event *e)
 {
 	switch (e->action) {
@@ -544,6 +645,15 @@ static void script_event(struct sim *s, const struct sim_event *e)
 		s->runaway = false;
 		s->alarm = false;
 		break;
+	case SIM_PRESET:
+		program_command(s, COMMAND_PRESET, (int)e->value, 0);
+		break;
+	case SIM_VACATION:
+		program_command(s, COMMAND_HOLD, 3, e->value);
+		break;
+	case SIM_RESUME:
+		program_command(s, COMMAND_CLEAR_HOLD, -1, 0);
+		break;
 	}
 }
 
@@ -552,6 +662,8 @@ static void events(struct sim *s)
 {
 	const struct sim_params *p = s->p;
 
+	if (s->has_prog && s->prog_next <= s->t)
+		wake_program(s);
 	while (s->script_i < p->script_len &&
 	       p->start + p->script[s->script_i].at <= s->t)
 		script_event(s, &p->script[s->script_i++]);
@@ -674,6 +786,8 @@ static double next_event(const struct sim *s)
 	tn = fmin(tn, s->next_setpoint);
 	tn = fmin(tn, s->next_mode);
 	tn = fmin(tn, s->next_dropout);
+	if (s->has_prog)
+		tn = fmin(tn, s->prog_next);
 	return fmin(tn, s->next);
 }
 
@@ -735,6 +849,19 @@ int sim_run(const struct sim_params *p, struct sim_report *r)
 	s.next_setpoint = s.t + exponential(&s, p->setpoint_every);
 	s.next_mode = s.t + exponential(&s, p->mode_off_every);
 	s.next_dropout = s.t + exponential(&s, p->dropout_every);
+	s.prog_next = INFINITY;
+	if (p->program) {
+		struct thermo init;
+		time_t wall = wall_of(&s, s.t);
+
+		memcpy(&init, p->program, sizeof(init));
+		program_refresh(&init, wall);
+		s.prog = thermo_new(&init, SS_MUTEX);
+		if (!thermo_valid(s.prog))
+			return -1;
+		s.has_prog = true;
+		follow_program(&s, wall);
+	}
 
 	for (;;) {
 		check_asleep(&s);
@@ -744,6 +871,8 @@ int sim_run(const struct sim_params *p, struct sim_report *r)
 			break;
 		advance(&s, next_event(&s));
 	}
+	if (s.has_prog)
+		thermo_unref(s.prog);
 	return r->violations > INT_MAX ? INT_MAX : (int)r->violations;
 }
 

@@ -32,6 +32,12 @@ enum sim_action {
 	SIM_STUCK,		/* value: seconds in which every read gives the
 				 * last value read (valid, and fresh) */
 	SIM_CLEAR_ALARM,	/* the user clears the runaway alarm */
+	/* The weekly program (sim_params.program), as the web routes write
+	 * it (command_apply): */
+	SIM_PRESET,		/* value: a preset's index, held until the
+				 * next switch point */
+	SIM_VACATION,		/* value: seconds of "away" (preset 3) */
+	SIM_RESUME,		/* back to the schedule */
 };
 
 /* A scripted change; a script is in order of time. */
@@ -59,6 +65,8 @@ enum sim_check {
 			 * runaway_rise above the run's baseline */
 	SIM_ALARM,	/* switched on while the runaway alarm holds (no
 			 * reading runaway_rise from the trip's, no clear) */
+	SIM_PROGRAM,	/* the program woke other than at its next change,
+			 * or its setpoint is not the model's then */
 	SIM_CHECKS
 };
 
@@ -89,6 +97,17 @@ struct sim_params {
 	double dropout_every;
 	double dropout_max;	/* each dropout lasts uniform (0, this] s */
 	sim_decide_fn *decide;	/* NULL: control_decide */
+	/* The weekly program: NULL, none (the setpoint is the sim's); else
+	 * a record with its presets and schedule, kept in a record of the
+	 * library and woken as the control thread wakes it (at target.until
+	 * only), the setpoint following it.  wall_start: the wall-clock time
+	 * (CLOCK_REALTIME seconds) at the start, in the process's TZ. */
+	const struct thermo *program;
+	time_t wall_start;
+	/* Called at each of the program's wakes, after its refresh, with
+	 * the wall-clock time and the record: the caller's own checks. */
+	void (*on_wake)(void *ctx, time_t wall, const struct thermo *r);
+	void *wake_ctx;
 	FILE *trace;		/* one line per decision, or NULL */
 };
 
@@ -124,6 +143,7 @@ struct sim_report {
 	 * bounds they were held to (see simulate.c). */
 	double worst_over, worst_under;
 	double over_bound, under_bound;
+	unsigned long program_wakes;	/* the program's refreshes */
 	unsigned long violations;
 	unsigned long by_check[SIM_CHECKS];
 	unsigned recorded;	/* the first min(violations, SIM_RECORDED) */

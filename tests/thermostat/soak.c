@@ -10,6 +10,11 @@
  * plus the derived overshoot bounds, no run past runaway_time without a
  * rise.  Runaway protection is on, at its defaults: nothing here sticks,
  * so every runaway alarm would be a false one, and there must be none.
+ * Then the weekly program through the same loop for as long, from New
+ * Year in Europe/Berlin and in America/New_York, over their clock
+ * changes (tests/thermostat/simprogram.h): every switch point fires
+ * exactly once, held presets and vacations hold over what they cover, and
+ * the control invariants hold.
  * Prints "name value unit" lines; exits 1 on any violation.
  *   soak [DAYS] [SEED]   (default 7 days, seed from THERMO_SEED or 1)
  */
@@ -19,7 +24,55 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "simprogram.h"
 #include "simulate.h"
+
+/* The weekly program for @days in zone @tz: 0, or 1 with why. */
+static int soak_program(const char *tz, const char *label, double days,
+			uint64_t seed)
+{
+	struct simprog_result res;
+	struct timespec t0, t1;
+	char summary[1024];
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (simprog_run(tz, 2026, 1, 1, days, seed, true, &res) != 0) {
+		fprintf(stderr, "soak: %s: cannot set up the program's run\n",
+			tz);
+		return 1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("soak.program.%s.wall %.3f s\n", label,
+	       (double)(t1.tv_sec - t0.tv_sec) +
+		       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	printf("soak.program.%s.points %lu points\n", label, res.points);
+	printf("soak.program.%s.fired %lu points\n", label, res.fired);
+	printf("soak.program.%s.missing %lu points\n", label, res.missing);
+	printf("soak.program.%s.twice %lu points\n", label, res.twice);
+	printf("soak.program.%s.extra %lu wakes\n", label, res.extra);
+	printf("soak.program.%s.vacations %lu vacations\n", label,
+	       res.vacations);
+	printf("soak.program.%s.switches %lu switches\n", label,
+	       res.report.switches_on + res.report.switches_off);
+	printf("soak.program.%s.violations %lu\n", label,
+	       res.report.violations);
+	if (res.missing || res.twice || res.extra || res.other_wakes ||
+	    res.fired == 0) {
+		fprintf(stderr, "soak: %s: %lu points: %lu fired, %lu missing "
+			"(first %lld), %lu twice, %lu extra (first %lld)\n", tz,
+			res.points, res.fired, res.missing,
+			(long long)res.first_missing, res.twice, res.extra,
+			(long long)res.first_extra);
+		return 1;
+	}
+	if (res.report.violations) {
+		sim_describe(&res.report, summary, sizeof(summary));
+		fprintf(stderr, "soak: %s: seed %llu: %s\n", tz,
+			(unsigned long long)seed, summary);
+		return 1;
+	}
+	return 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -101,5 +154,6 @@ int main(int argc, char **argv)
 			(unsigned long long)seed, summary);
 		return 1;
 	}
-	return 0;
+	return soak_program("Europe/Berlin", "berlin", days, seed) |
+	       soak_program("America/New_York", "new_york", days, seed);
 }

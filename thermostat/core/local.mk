@@ -62,6 +62,8 @@ tests_thermostat_check_control_SOURCES = \
 	tests/thermostat/check_control.c \
 	tests/thermostat/runner.c \
 	tests/thermostat/runner.h \
+	tests/thermostat/simprogram.c \
+	tests/thermostat/simprogram.h \
 	tests/thermostat/simulate.c \
 	tests/thermostat/simulate.h
 tests_thermostat_check_control_CPPFLAGS = $(THERMO_CPPFLAGS)
@@ -75,6 +77,8 @@ check_PROGRAMS += tests/thermostat/soak
 TESTS += tests/thermostat/soak
 tests_thermostat_soak_SOURCES = \
 	tests/thermostat/soak.c \
+	tests/thermostat/simprogram.c \
+	tests/thermostat/simprogram.h \
 	tests/thermostat/simulate.c \
 	tests/thermostat/simulate.h
 tests_thermostat_soak_CPPFLAGS = $(THERMO_CPPFLAGS)

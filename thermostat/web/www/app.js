@@ -10,6 +10,8 @@
   const SVG = "http://www.w3.org/2000/svg";
   const DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
   const MAX_POINTS = 8;             // switch points a day (the daemon's limit)
+  const MAX_PRESETS = 8;            // presets in all (the daemon's limit)
+  const BOOST_MAX_MINUTES = 720;    // a boost lasts 1 to 720 minutes
   const HISTORY_MINUTES = 360;      // the chart's span
   const MIN_SPAN_MS = 10e3;         // the chart spans at least this,
                                     // and ten history intervals
@@ -20,9 +22,15 @@
   let clockSkew = 0;                // server wall clock minus ours, ms
   let tzOffset = -new Date().getTimezoneOffset() * 60e3;
                                     // the server's local time minus UTC, ms
+                                    // (its utc_offset; ours until it says)
   let presets = [];                 // [{name, setpoint}], as the server sent
   let saved = null;                 // the week as the server last sent it
   let draft = null;                 // the week being edited
+  let weekElsewhere = false;        // the week changed elsewhere during an edit
+  let weekPending = false;          // ... and is to be read once the edit ends
+  let presetDraft = null;           // the presets being edited: [{name, setpoint, was}]
+  let runtimeKey = "";              // what the run-time chart shows
+  let runtimeWidth = 0;
   let history = { interval: 60, points: [] };
   let queue = Promise.resolve();    // writes, one at a time, in order
   let committed = "";               // the setpoint text last sent or shown
@@ -41,12 +49,33 @@
   // 21.5 -> "21.5", 22 -> "22.0", 69.75 -> "69.75"
   const fmtSp = (v) => (Math.round(v * 10) === v * 10 ? v.toFixed(1) : v.toFixed(2));
   const pad2 = (n) => String(n).padStart(2, "0");
+  // An instant as the server's local time of day ("06:30"), whatever
+  // the browser's zone.
   const hhmm = (ms) => {
-    const d = new Date(ms);
-    return pad2(d.getHours()) + ":" + pad2(d.getMinutes());
+    const d = new Date(ms + tzOffset);
+    return pad2(d.getUTCHours()) + ":" + pad2(d.getUTCMinutes());
   };
 
-  const hhmmss = (ms) => hhmm(ms) + ":" + pad2(new Date(ms).getSeconds());
+  const hhmmss = (ms) => hhmm(ms) + ":" + pad2(new Date(ms).getUTCSeconds());
+
+  // Seconds as a person says them: "25 s", "45 min", "1 h 12 min", "9 h".
+  function duration(seconds) {
+    const s = Math.max(0, Math.round(isNum(seconds) ? seconds : 0));
+    if (s < 60) return s + " s";
+    const m = Math.round(s / 60);
+    if (m < 60) return m + " min";
+    const h = Math.floor(m / 60);
+    return m % 60 ? h + " h " + (m % 60) + " min" : h + " h";
+  }
+  // The same, short, for a bar's label: "25s", "45m", "1h12".
+  function durationShort(seconds) {
+    const s = Math.max(0, Math.round(isNum(seconds) ? seconds : 0));
+    if (s < 60) return s + "s";
+    const m = Math.round(s / 60);
+    if (m < 60) return m + "m";
+    return Math.floor(m / 60) + "h" + (m % 60 ? pad2(m % 60) : "");
+  }
+  const plural = (n, one) => n + " " + one + (n === 1 ? "" : "s");
 
   function ago(seconds) {
     if (!isNum(seconds) || seconds < 0) return "";
@@ -135,7 +164,7 @@
   function run(task, where) {
     queue = queue.then(task).catch((err) => {
       sayIn(where || "status", err.message, true);
-      if (state) renderSetpoint(true);
+      if (state) renderSetpoint("answer");
     });
     return queue;
   }
@@ -151,15 +180,33 @@
     if (isNum(s.time)) clockSkew = s.time - receivedAt;
     else if (!Number.isNaN(at) && isNum(s.relay_changed_age))
       clockSkew = at + s.relay_changed_age * 1000 - receivedAt;
-    learnZone(s.program);
+    learnZone(s);
     render(fromWrite);
     // The chart's history moves when the setpoint, mode or relay do.
     if (prev && (prev.setpoint !== s.setpoint || prev.heating !== s.heating || prev.mode !== s.mode))
       scheduleHistory(1500);
-    // The week may have changed elsewhere when its next point did.
-    const next = (x) => (x && x.program && x.program.next_switch ? x.program.next_switch.at : null);
-    if (prev && next(prev) !== next(s)) refreshWeek();
+    if (prev && isNum(s.changes)) {
+      // A saved write (here or elsewhere): the presets or the week may
+      // have changed.
+      if (prev.changes !== s.changes) programChanged();
+    } else if (prev) {
+      // A daemon without "changes": the week may have changed when its
+      // next point did.
+      const next = (x) => (x && x.program && x.program.next_switch ? x.program.next_switch.at : null);
+      if (next(prev) !== next(s)) refreshWeek();
+    }
     renderChart();
+  }
+
+  // Reads the presets and the week again, a moment after a burst of
+  // writes, leaving alone what someone is editing.
+  let changedTimer = 0;
+  function programChanged() {
+    clearTimeout(changedTimer);
+    changedTimer = setTimeout(() => {
+      loadPresets();
+      refreshWeek();
+    }, 250);
   }
 
   function render(fromWrite) {
@@ -179,7 +226,8 @@
     renderProgram();
 
     renderAlarm();
-    renderSetpoint(fromWrite);
+    renderRuntime();
+    renderSetpoint(fromWrite ? "answer" : false);
 
     const sw = $("mode");
     sw.setAttribute("aria-checked", String(s.mode === "heat"));
@@ -198,6 +246,9 @@
     setText($("temp-age"), text);
   }
 
+  // @force: true to overwrite whatever the input holds (Escape, a bad
+  // entry); "answer" (a write's answer) to overwrite it unless something
+  // newer was typed since the last entry was sent.
   function renderSetpoint(force) {
     const s = state;
     const input = $("sp-input");
@@ -205,7 +256,8 @@
     input.min = String(s.min_setpoint);
     input.max = String(s.max_setpoint);
     // Never overwrite what someone is typing, except with the answer to it.
-    if (force || document.activeElement !== input) {
+    const untouched = input.value.trim() === committed;
+    if (force === true || (force === "answer" && untouched) || document.activeElement !== input) {
       input.value = text;
       committed = text;
     }
@@ -272,6 +324,100 @@
     setText($("saved-status"), s.state_saved ? "Saved" : "Could not be saved: will be lost on restart");
   }
 
+  // ---- the furnace's run time ------------------------------------------
+
+  const SHORT_DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+  // "2026-12-07" -> its weekday (0 Sunday), or -1.
+  function weekday(date) {
+    const t = Date.parse((date || "") + "T00:00:00Z");
+    return Number.isNaN(t) ? -1 : new Date(t).getUTCDay();
+  }
+  function dayName(date, i, n) {
+    if (i === n - 1) return "Today";
+    if (i === n - 2) return "Yesterday";
+    const w = weekday(date);
+    return w < 0 ? date : WEEKDAYS[w];
+  }
+
+  // "Furnace ran 1 h 12 min today (4 runs), 2 h 5 min yesterday, 9 h
+  // this week."
+  function runtimeSentence(rt) {
+    const num = (v) => (isNum(v) ? v : 0);
+    const today = num(rt.today);
+    const yesterday = num(rt.yesterday);
+    const week = num(rt.week);
+    if (today > 0)
+      return "Furnace ran " + duration(today) + " today (" + plural(num(rt.cycles_today), "run") + "), " +
+        (yesterday > 0 ? duration(yesterday) : "not at all") + " yesterday, " + duration(week) + " this week.";
+    const then = [];
+    if (yesterday > 0) then.push(duration(yesterday) + " yesterday");
+    if (week > 0) then.push(duration(week) + " this week");
+    return "The furnace has not run today" + (then.length ? "; it ran " + then.join(" and ") : "") + ".";
+  }
+
+  function renderRuntime() {
+    const rt = state.runtime;
+    const card = $("runtime-text").closest(".card");
+    card.hidden = !rt || typeof rt !== "object";
+    if (card.hidden) return;
+    setText($("runtime-text"), runtimeSentence(rt));
+    setText($("runtime-total"), isNum(rt.total) && rt.total > 0
+      ? "In all, since it was first counted: " + duration(rt.total) + ", " + plural(isNum(rt.cycles_total) ? rt.cycles_total : 0, "run") + "."
+      : "");
+    const days = (Array.isArray(rt.days) ? rt.days : []).filter((d) => d && typeof d === "object");
+    const box = $("runtime-chart");
+    const W = Math.max(260, Math.round(box.clientWidth || 0));
+    const key = JSON.stringify(days);
+    if (key === runtimeKey && W === runtimeWidth) return;
+    runtimeKey = key;
+    runtimeWidth = W;
+
+    // The numbers, as text: a table for screen readers.
+    $("runtime-rows").replaceChildren(
+      ...days.map((d, i) => {
+        const tr = document.createElement("tr");
+        const th = document.createElement("th");
+        th.scope = "row";
+        th.textContent = dayName(d.date, i, days.length) + " (" + d.date + ")";
+        const a = document.createElement("td");
+        a.textContent = duration(d.seconds);
+        const b = document.createElement("td");
+        b.textContent = String(isNum(d.cycles) ? d.cycles : 0);
+        tr.append(th, a, b);
+        return tr;
+      })
+    );
+
+    // The bars: seconds a day, the most the full height (a minute at
+    // least, so that a few seconds look like a few seconds).
+    const H = 140;
+    const m = { t: 18, b: 22, l: 4, r: 4 };
+    const ih = H - m.t - m.b;
+    const slot = (W - m.l - m.r) / Math.max(days.length, 1);
+    const bw = Math.min(48, slot * 0.62);
+    const top = Math.max(60, ...days.map((d) => (isNum(d.seconds) ? d.seconds : 0)));
+    const svg = el("svg", { viewBox: `0 0 ${W} ${H}`, width: W, height: H, class: "runtime-svg" });
+    const r2 = (v) => Math.round(v * 100) / 100;
+    days.forEach((d, i) => {
+      const sec = isNum(d.seconds) ? Math.max(0, d.seconds) : 0;
+      const today = i === days.length - 1;
+      const cx = m.l + slot * (i + 0.5);
+      const h = sec > 0 ? Math.max(2, (sec / top) * ih) : 0;
+      const g = el("g", { class: "day-bar" }, svg);
+      const title = el("title", {}, g);
+      const runs = isNum(d.cycles) ? d.cycles : 0;
+      title.textContent = dayName(d.date, i, days.length) + " " + d.date + ": " + duration(sec) + ", " + plural(runs, "run");
+      el("rect", { class: today ? "bar today" : "bar", x: r2(cx - bw / 2), y: r2(m.t + ih - h), width: r2(bw), height: r2(h), "data-seconds": sec }, g);
+      const v = el("text", { x: r2(cx), y: r2(m.t + ih - h - 4), "text-anchor": "middle", class: today ? "value today" : "value" }, g);
+      v.textContent = durationShort(sec);
+      const w = weekday(d.date);
+      const lab = el("text", { x: r2(cx), y: H - 6, "text-anchor": "middle", class: today ? "label today" : "label" }, g);
+      lab.textContent = today ? "Today" : w < 0 ? "?" : SHORT_DAYS[w];
+    });
+    el("line", { class: "baseline", x1: m.l, x2: W - m.r, y1: m.t + ih, y2: m.t + ih }, svg);
+    box.replaceChildren(svg);
+  }
+
   // ---- writes ----------------------------------------------------------
 
   function putSetpoint(value) {
@@ -320,8 +466,20 @@
 
   // ---- the program: summary, presets, hold ------------------------------
 
-  // The server's time zone, from an instant it gave both ways.
-  function learnZone(p) {
+  // The server's time zone: its utc_offset; or its local time now
+  // against its clock; or (older daemons) an instant it gave both ways.
+  function learnZone(s) {
+    if (isNum(s.utc_offset)) {
+      tzOffset = s.utc_offset * 1000;
+      return;
+    }
+    const local = Date.parse((s.time_local || "") + ":00Z");
+    if (!Number.isNaN(local) && isNum(s.time)) {
+      // To the quarter hour: the local time has no seconds.
+      tzOffset = Math.round((local - s.time) / 900e3) * 900e3;
+      return;
+    }
+    const p = s.program;
     if (!p || typeof p !== "object") return;
     for (const [utc, local] of [[p.until, p.until_local], [p.next_switch && p.next_switch.at, p.next_switch && p.next_switch.at_local]]) {
       const a = Date.parse(utc);
@@ -392,25 +550,213 @@
   }
 
   function resume() {
+    const boost = !!(state && state.program && state.program.boost && !state.program.hold);
     run(() =>
       api("DELETE", "/api/v1/hold").then((s) => {
         applyState(s, true);
-        say("Back to the schedule");
+        say(boost ? "Boost ended: back to the schedule" : "Back to the schedule");
       })
     );
   }
 
+  // ---- boost -----------------------------------------------------------
+
+  function boostDefaults() {
+    if (!state) return;
+    const t = $("boost-temp");
+    t.step = String(step());
+    t.min = String(state.min_setpoint);
+    t.max = String(state.max_setpoint);
+    if (t.value === "") t.value = fmtSp(Math.min(state.max_setpoint, Math.round((state.setpoint + 2) / step()) * step()));
+    for (const u of document.querySelectorAll(".boost-unit")) setText(u, unitSym());
+  }
+
+  function submitBoost(ev) {
+    ev.preventDefault();
+    if (!state) return;
+    const t = $("boost-temp").value.trim();
+    const m = $("boost-minutes").value.trim();
+    const v = Number(t);
+    const n = Number(m);
+    if (t === "" || !Number.isFinite(v)) {
+      sayIn("boost-status", "Enter the temperature as a number", true);
+      return;
+    }
+    if (!/^\d+$/.test(m) || n < 1 || n > BOOST_MAX_MINUTES) {
+      sayIn("boost-status", "The minutes: a whole number, 1 to " + BOOST_MAX_MINUTES, true);
+      return;
+    }
+    run(
+      () =>
+        api("PUT", "/api/v1/boost", { setpoint: v, minutes: n, unit: state.units }).then((s) => {
+          applyState(s, true);
+          const b = s.program && s.program.boost;
+          sayIn("boost-status", "Boost to " + tempText(b && isNum(b.setpoint) ? b.setpoint : s.setpoint) + (b && b.until_local ? " until " + when(b.until_local) : ""));
+        }),
+      "boost-status"
+    );
+  }
+
+  // ---- presets ---------------------------------------------------------
+
+  const samePresets = (a, b) =>
+    a.length === b.length && a.every((x, i) => x.name === b[i].name && x.setpoint === b[i].setpoint);
+
   async function loadPresets() {
+    let list;
     try {
       const r = await api("GET", "/api/v1/presets");
-      if (Array.isArray(r.presets)) presets = r.presets.filter((x) => x && typeof x.name === "string");
+      if (!Array.isArray(r.presets)) throw new Error("Unexpected answer from the thermostat");
+      list = r.presets.filter((x) => x && typeof x.name === "string");
     } catch (err) {
       say("Presets: " + err.message, true);
       return;
     }
+    setPresets(list);
+  }
+
+  // The daemon's presets: the buttons, the hold's list, the week's
+  // lists, and the editor unless someone is editing there.
+  function setPresets(list) {
+    const wasDirty = presetsDirty();
+    const changed = !samePresets(list, presets);
+    presets = list;
     renderPresetButtons();
-    renderHoldTargets();
-    if (draft) renderWeek();
+    if (changed) {
+      renderHoldTargets();
+      // The week's lists, unless someone is in them (they catch up on
+      // the next render).
+      if (draft && !$("week").contains(document.activeElement)) renderWeek();
+    }
+    if (!presetDraft || (changed && !wasDirty)) {
+      presetDraft = presets.map((x) => ({ name: x.name, setpoint: fmtSp(x.setpoint), was: x.name }));
+      renderPresetEditor();
+    } else if (changed) {
+      // Someone else saved while this editor has changes: kept, and said.
+      markPresetsDirty();
+      sayIn("presets-status", "The presets were changed elsewhere meanwhile: saving replaces them");
+    } else {
+      markPresetsDirty();
+    }
+  }
+
+  // The editor's rows against the daemon's list.
+  function presetsDirty() {
+    if (!presetDraft) return false;
+    if (presetDraft.length !== presets.length) return true;
+    return presetDraft.some((p, i) => p.was !== presets[i].name || p.name.trim() !== presets[i].name || Number(p.setpoint) !== presets[i].setpoint);
+  }
+
+  function markPresetsDirty() {
+    setText($("presets-dirty"), presetsDirty() ? "Unsaved changes" : "");
+    $("preset-add").disabled = !presetDraft || presetDraft.length >= MAX_PRESETS;
+  }
+
+  function renderPresetEditor() {
+    const rows = (presetDraft || []).map((p, i) => {
+      const li = document.createElement("li");
+      li.className = "preset-row";
+      const label = p.was ? capital(p.was) : "new preset " + (i + 1);
+      const name = document.createElement("input");
+      name.type = "text";
+      name.className = "pr-name";
+      name.maxLength = 15;
+      name.autocomplete = "off";
+      name.autocapitalize = "none";
+      name.spellcheck = false;
+      name.value = p.name;
+      name.setAttribute("aria-label", "Name of " + (p.was ? "the preset " + label : "the " + label));
+      name.addEventListener("input", () => {
+        p.name = name.value;
+        markPresetsDirty();
+      });
+      const temp = document.createElement("input");
+      temp.type = "number";
+      temp.className = "pr-temp";
+      temp.inputMode = "decimal";
+      if (state) {
+        temp.step = String(step());
+        temp.min = String(state.min_setpoint);
+        temp.max = String(state.max_setpoint);
+      }
+      temp.value = p.setpoint;
+      temp.setAttribute("aria-label", "Temperature of " + (p.was ? "the preset " + label : "the " + label) + ", " + unitSym());
+      temp.addEventListener("input", () => {
+        p.setpoint = temp.value;
+        markPresetsDirty();
+      });
+      const box = document.createElement("span");
+      box.className = "pr-temp-box";
+      const unit = document.createElement("span");
+      unit.className = "muted";
+      unit.setAttribute("aria-hidden", "true");
+      unit.textContent = unitSym();
+      box.append(temp, unit);
+      const rm = document.createElement("button");
+      rm.type = "button";
+      rm.className = "pr-remove";
+      rm.textContent = "✕";
+      rm.setAttribute("aria-label", "Remove " + (p.was ? "the preset " + label : "the " + label));
+      rm.addEventListener("click", () => {
+        presetDraft.splice(i, 1);
+        renderPresetEditor();
+        $("preset-add").focus();
+      });
+      li.append(name, box, rm);
+      return li;
+    });
+    $("preset-rows").replaceChildren(...rows);
+    markPresetsDirty();
+  }
+
+  function addPreset() {
+    if (!presetDraft || presetDraft.length >= MAX_PRESETS) return;
+    presetDraft.push({ name: "", setpoint: fmtSp(state ? state.setpoint : 20), was: null });
+    renderPresetEditor();
+    const names = $("preset-rows").querySelectorAll(".pr-name");
+    if (names.length) names[names.length - 1].focus();
+  }
+
+  function revertPresets() {
+    const dirty = presetsDirty();
+    presetDraft = null;
+    loadPresets().then(() => sayIn("presets-status", dirty ? "Changes undone" : "Presets read again"));
+  }
+
+  function savePresets(ev) {
+    ev.preventDefault();
+    if (!presetDraft || !state) return;
+    const list = [];
+    const renamed = {};
+    for (const p of presetDraft) {
+      // Names as the daemon takes them: "Guest room" -> "guest_room".
+      const name = p.name.trim().toLowerCase().replace(/\s+/g, "_");
+      const v = Number(p.setpoint);
+      if (String(p.setpoint).trim() === "" || !Number.isFinite(v)) {
+        sayIn("presets-status", (name ? capital(name) : "A new preset") + ": enter the temperature as a number", true);
+        return;
+      }
+      const item = { name, setpoint: v };
+      if (p.was && p.was !== name) {
+        item.was = p.was;
+        renamed[p.was] = name;
+      }
+      list.push(item);
+    }
+    run(
+      () =>
+        api("PUT", "/api/v1/presets", { presets: list, unit: state.units }).then((r) => {
+          if (!Array.isArray(r.presets)) throw new Error("Unexpected answer from the thermostat");
+          // The week in the editor follows the renames, as the daemon's did.
+          for (const w of [saved, draft])
+            if (w) for (const d of DAYS) for (const pt of w[d]) if (pt.preset && renamed[pt.preset]) pt.preset = renamed[pt.preset];
+          presetDraft = null;
+          setPresets(r.presets.filter((x) => x && typeof x.name === "string"));
+          if (draft) renderWeek();
+          sayIn("presets-status", "Presets saved");
+        }),
+      "presets-status"
+    );
   }
 
   function renderPresetButtons() {
@@ -522,19 +868,46 @@
       sayIn("week-status", "Week program: " + err.message, true);
       return false;
     }
-    if (!keepDraft || !draft) draft = copyWeek(saved);
+    if (!keepDraft || !draft) {
+      draft = copyWeek(saved);
+      weekElsewhere = false;
+    }
+    weekPending = false;
     renderWeek();
     return true;
   }
 
   const isDirty = () => !!(draft && saved && !sameWeek(draft, saved));
   function markDirty() {
-    setText($("week-dirty"), isDirty() ? "Unsaved changes" : "");
+    const dirty = isDirty();
+    if (!dirty) weekElsewhere = false;
+    setText($("week-dirty"), dirty ? (weekElsewhere ? "Unsaved changes; the week was changed elsewhere meanwhile: saving replaces it" : "Unsaved changes") : "");
   }
 
-  // Reads the week again, unless someone is editing it.
-  function refreshWeek() {
-    if (!draft || isDirty() || $("week").contains(document.activeElement)) return;
+  // Reads the week again; while someone edits it, only learns whether it
+  // changed (Undo then goes to the daemon's new week), or, when they are
+  // only in it, reads it once they leave.
+  async function refreshWeek() {
+    if (!draft) return;
+    if (isDirty()) {
+      let w;
+      try {
+        const r = await api("GET", "/api/v1/schedule");
+        w = copyWeek(r.schedule || {});
+      } catch (err) {
+        return;
+      }
+      if (!sameWeek(w, saved)) {
+        saved = w;
+        weekElsewhere = true;
+        markDirty();
+      }
+      return;
+    }
+    if ($("week").contains(document.activeElement)) {
+      weekPending = true;
+      return;
+    }
     loadWeek(false);
   }
 
@@ -718,6 +1091,7 @@
         api("PUT", "/api/v1/schedule", { schedule: week, unit: state ? state.units : undefined }).then((r) => {
           saved = copyWeek(r.schedule || {});
           draft = copyWeek(saved);
+          weekElsewhere = false;
           renderWeek();
           sayIn("week-status", "Week program saved");
           // The state route tells what the new week means now.
@@ -789,7 +1163,7 @@
     const first = pts.length ? pts[0].t : now;
     const full = now - HISTORY_MINUTES * 60e3;
     const x0 = Math.max(full, Math.min(first, now - Math.max(MIN_SPAN_MS, 10e3 * history.interval)));
-    setText($("chart-h"), x0 - full > 60e3 ? "History since " + hhmm(x0 - clockSkew) : "Last 6 hours");
+    setText($("chart-h"), x0 - full > 60e3 ? "History since " + hhmm(x0) : "Last 6 hours");
     const shown = pts.filter((p) => p.t >= x0);
 
     let lo = Infinity;
@@ -855,15 +1229,14 @@
     const xStep = 1000 * niceStep(span / 1000, Math.max(2, Math.floor(iw / 80)),
       [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800]);
     const label = xStep < 60e3 ? hhmmss : hhmm;
-    const tz = new Date(x1).getTimezoneOffset() * 60e3;
     const xAxis = el("g", { class: "axis axis-x" }, svg);
-    // ticks on round local times of the server's clock
-    const shift = tz + clockSkew;
+    // ticks on round local times of the server's clock and zone
+    const shift = -tzOffset;
     for (let t = Math.ceil((x0 - shift) / xStep) * xStep + shift; t <= x1; t += xStep) {
       const x = r2(X(t));
       el("line", { x1: x, x2: x, y1: m.t, y2: m.t + ih, class: "grid-x" }, grid);
       const lab = el("text", { x: x, y: H - 6, "text-anchor": "middle" }, xAxis);
-      lab.textContent = label(t - clockSkew);
+      lab.textContent = label(t);
     }
     el("line", { class: "baseline", x1: m.l, x2: W - m.r, y1: m.t + ih, y2: m.t + ih }, svg);
     const unitLabel = el("text", { class: "axis unit-label", x: m.l - 6, y: 9, "text-anchor": "end" }, svg);
@@ -904,7 +1277,7 @@
 
     const temps = shown.map((p) => p.temperature).filter(isNum);
     const when = span < 600e3 ? hhmmss : hhmm;
-    let summary = "Temperature from " + when(x0 - clockSkew) + " to " + when(x1 - clockSkew);
+    let summary = "Temperature from " + when(x0) + " to " + when(x1);
     if (temps.length)
       summary += ": between " + Math.min(...temps).toFixed(1) + " and " + Math.max(...temps).toFixed(1) + " " + unitSym();
     else summary += ": no readings";
@@ -996,6 +1369,23 @@
     $("hold-box").addEventListener("toggle", () => {
       if ($("hold-box").open && !$("hold-until").value) $("hold-until").value = localIn(3 * 3600e3);
     });
+    $("boost-form").addEventListener("submit", submitBoost);
+    $("boost-box").addEventListener("toggle", () => {
+      if ($("boost-box").open) boostDefaults();
+    });
+    $("presets-form").addEventListener("submit", savePresets);
+    $("preset-add").addEventListener("click", addPreset);
+    $("presets-revert").addEventListener("click", revertPresets);
+    $("presets-box").addEventListener("toggle", () => {
+      if ($("presets-box").open && !presetsDirty()) {
+        presetDraft = presets.map((x) => ({ name: x.name, setpoint: fmtSp(x.setpoint), was: x.name }));
+        renderPresetEditor();
+      }
+    });
+    // A change elsewhere, read once the week is left.
+    $("week").addEventListener("focusout", (ev) => {
+      if (weekPending && !$("week").contains(ev.relatedTarget)) refreshWeek();
+    });
     $("copy-go").addEventListener("click", copyDay);
     $("week-save").addEventListener("click", saveWeek);
     $("week-revert").addEventListener("click", revertWeek);
@@ -1008,14 +1398,17 @@
 
     if (typeof ResizeObserver === "function") {
       let pending = false;
-      new ResizeObserver(() => {
+      const ro = new ResizeObserver(() => {
         if (pending) return;
         pending = true;
         requestAnimationFrame(() => {
           pending = false;
           if (Math.round($("chart").clientWidth) !== chartWidth) renderChart();
+          if (state && Math.round($("runtime-chart").clientWidth) !== runtimeWidth) renderRuntime();
         });
-      }).observe($("chart"));
+      });
+      ro.observe($("chart"));
+      ro.observe($("runtime-chart"));
     }
 
     api("GET", "/api/v1/state")
