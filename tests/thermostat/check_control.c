@@ -2014,7 +2014,8 @@ START_TEST(sim_two_weeks_of_program)
 
 	ck_assert_int_eq(simprog_run(change_weeks[_i].tz, change_weeks[_i].y,
 				     change_weeks[_i].m, change_weeks[_i].d, 14,
-				     base_seed() + (uint64_t)_i, true, &res),
+				     base_seed() + (uint64_t)_i, true, NULL,
+				     &res),
 			 0);
 	sim_describe(&res.report, summary, sizeof(summary));
 	ck_assert_msg(res.report.violations == 0, "%s: %s",

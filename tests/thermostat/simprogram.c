@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/program.h"
+#include "core/runtime.h"
 #include "core/schedule_text.h"
 #include "simprogram.h"
 
@@ -26,11 +28,50 @@ struct wakes {
 	size_t n, cap;
 	time_t *at;		/* schedule wakes, in order */
 	unsigned long other;	/* wakes that left a hold or boost in force */
+	FILE *transcript;
 };
+
+/* "Sun 2026-03-29 03:00 CEST  21.0 C  comfort (schedule) until Sun 08:00" */
+static void transcribe(FILE *f, time_t wall, const char *what,
+		       const struct thermo *r)
+{
+	char when[48], until[32] = "-";
+	const struct sched_target *t = &r->target;
+	struct tm tm;
+
+	localtime_r(&wall, &tm);
+	strftime(when, sizeof(when), "%a %Y-%m-%d %H:%M %Z", &tm);
+	if (t->until) {
+		localtime_r(&t->until, &tm);
+		strftime(until, sizeof(until), "%a %H:%M", &tm);
+	}
+	fprintf(f, "%-26s %-8s %5.1f C  %-8s %-9s until %s\n", when, what,
+		r->setpoint,
+		t->preset >= 0 && (size_t)t->preset < r->presets.n
+			? r->presets.p[t->preset].name
+			: "-",
+		program_source_name(t, &r->schedule), until);
+}
+
+static void on_command(void *ctx, time_t wall, enum sim_action action,
+		       const struct thermo *r)
+{
+	struct wakes *w = ctx;
+
+	if (w->transcript)
+		transcribe(w->transcript, wall,
+			   action == SIM_PRESET	    ? "preset"
+			   : action == SIM_VACATION ? "vacation"
+						    : "resume",
+			   r);
+}
 
 static void on_wake(void *ctx, time_t wall, const struct thermo *r)
 {
 	struct wakes *w = ctx;
+
+	if (w->transcript)
+		transcribe(w->transcript, wall, "switch", r);
 
 	if (r->target.source != TARGET_SCHEDULE) {
 		w->other++;
@@ -67,7 +108,8 @@ static bool in_vacation(const double *starts, size_t n, time_t wall0,
 }
 
 int simprog_run(const char *tz, int y, int m, int d, double days,
-		uint64_t seed, bool flaky, struct simprog_result *out)
+		uint64_t seed, bool flaky, FILE *transcript,
+		struct simprog_result *out)
 {
 	struct sim_params p;
 	struct thermo prog = thermo_defaults;
@@ -76,7 +118,7 @@ int simprog_run(const char *tz, int y, int m, int d, double days,
 			  .tm_isdst = -1 };
 	double vac[64];
 	size_t nscript = 0, nvac = 0, cap;
-	struct wakes w = { 0, 0, NULL, 0 };
+	struct wakes w = { 0, 0, NULL, 0, transcript };
 	time_t wall0, wall_end, *want = NULL;
 	size_t nwant = 0, wcap = 0, i, j;
 	char err[200];
@@ -137,6 +179,7 @@ int simprog_run(const char *tz, int y, int m, int d, double days,
 	p.program = &prog;
 	p.wall_start = wall0;
 	p.on_wake = on_wake;
+	p.on_command = on_command;
 	p.wake_ctx = &w;
 	if (flaky) {
 		p.mode_off_every = 4 * 86400;
@@ -146,6 +189,22 @@ int simprog_run(const char *tz, int y, int m, int d, double days,
 	}
 	ret = sim_run(&p, &out->report);
 	free(script);
+	if (ret >= 0 && transcript) {
+		struct runtime_summary sum;
+
+		runtime_summary(&out->report.runtime, wall_end, &sum);
+		fprintf(transcript, "runtime, the last 7 days (the furnace's "
+			"on-time, runs):\n");
+		for (i = 0; i < 7; i++)
+			fprintf(transcript, "  %08d  %2u h %02u min  %3u runs\n",
+				(int)sum.last7[i].date,
+				sum.last7[i].seconds / 3600,
+				sum.last7[i].seconds / 60 % 60,
+				sum.last7[i].cycles);
+		fprintf(transcript, "  week %u h %02u min, total %llu h\n",
+			sum.week / 3600, sum.week / 60 % 60,
+			(unsigned long long)(sum.total / 3600));
+	}
 	if (ret < 0) {
 		free(w.at);
 		return -1;

@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "simulate.h"
@@ -33,8 +34,11 @@ struct simprog_result {
 };
 
 /* 0, or -1 when the run could not be set up (TZ, memory).  @flaky: mode
- * off now and then and sensor dropouts, as the soak has them. */
+ * off now and then and sensor dropouts, as the soak has them.
+ * @transcript (or NULL): a line per switch point and command, in local
+ * time, and the runtime of each day. */
 int simprog_run(const char *tz, int y, int m, int d, double days,
-		uint64_t seed, bool flaky, struct simprog_result *out);
+		uint64_t seed, bool flaky, FILE *transcript,
+		struct simprog_result *out);
 
 #endif

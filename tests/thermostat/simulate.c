@@ -51,6 +51,7 @@
 
 #include "core/command.h"
 #include "core/program.h"
+#include "core/runtime.h"
 #include "simulate.h"
 #include "util/timeutil.h"
 
@@ -108,6 +109,8 @@ struct sim {
 	bool has_prog;
 	double prog_next;
 };
+
+static time_t wall_of(const struct sim *s, double t);
 
 static const char *const check_names[SIM_CHECKS] = {
 	[SIM_MIN_ON] = "min_on",
@@ -323,6 +326,8 @@ static void switch_relay(struct sim *s, const struct control_output *out)
 
 	if (out->heat) {
 		r->switches_on++;
+		if (s->has_prog)
+			runtime_cycle(&r->runtime, wall_of(s, s->t));
 		if (r->first_on < 0)
 			r->first_on = s->t - s->p->start;
 		r->shortest_off = fmin(r->shortest_off, held);
@@ -621,6 +626,14 @@ static void program_command(struct sim *s, enum command_kind kind,
 	if (command_apply(s->prog, &cmd, NULL) < 0)
 		violation(s, s->t, SIM_PROGRAM, "a command was refused");
 	follow_program(s, wall);
+	if (s->p->on_command) {
+		thermo_read(s->prog, &r, NULL);
+		s->p->on_command(s->p->wake_ctx, wall,
+				 kind == COMMAND_PRESET	    ? SIM_PRESET
+				 : kind == COMMAND_HOLD ? SIM_VACATION
+							: SIM_RESUME,
+				 &r);
+	}
 }
 
 static void script_event(struct sim *s, const struct sim_event *e)
@@ -771,6 +784,8 @@ static void advance(struct sim *s, double tn)
 				  s->base_temperature, s->base_at - s->p->start,
 				  c->runaway_time);
 	}
+	if (s->heating && s->has_prog)
+		runtime_add(&r->runtime, wall_of(s, t0), wall_of(s, tn));
 	house_step(&s->house, dt, s->heating);
 	s->t = tn;
 	check_band(s, temp0, s->house.temp_c, dt);

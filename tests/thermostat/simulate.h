@@ -108,6 +108,9 @@ struct sim_params {
 	 * the wall-clock time and the record: the caller's own checks. */
 	void (*on_wake)(void *ctx, time_t wall, const struct thermo *r);
 	void *wake_ctx;
+	/* With a program: each command of the script, as it is applied. */
+	void (*on_command)(void *ctx, time_t wall, enum sim_action action,
+			   const struct thermo *r);
 	FILE *trace;		/* one line per decision, or NULL */
 };
 
@@ -144,6 +147,9 @@ struct sim_report {
 	double worst_over, worst_under;
 	double over_bound, under_bound;
 	unsigned long program_wakes;	/* the program's refreshes */
+	/* With a program: the furnace's runtime per local day, counted by
+	 * core/runtime.c as the daemon counts it. */
+	struct runtime runtime;
 	unsigned long violations;
 	unsigned long by_check[SIM_CHECKS];
 	unsigned recorded;	/* the first min(violations, SIM_RECORDED) */

@@ -17,11 +17,16 @@
  * the control invariants hold.
  * Prints "name value unit" lines; exits 1 on any violation.
  *   soak [DAYS] [SEED]   (default 7 days, seed from THERMO_SEED or 1)
+ *   soak --transcript    a week of the program in Berlin from Saturday
+ *                        2026-03-28, over the spring clock change, one
+ *                        line per switch point and command, then the
+ *                        runtime of each day
  */
 #include <config.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "simprogram.h"
@@ -36,7 +41,7 @@ static int soak_program(const char *tz, const char *label, double days,
 	char summary[1024];
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (simprog_run(tz, 2026, 1, 1, days, seed, true, &res) != 0) {
+	if (simprog_run(tz, 2026, 1, 1, days, seed, true, NULL, &res) != 0) {
 		fprintf(stderr, "soak: %s: cannot set up the program's run\n",
 			tz);
 		return 1;
@@ -86,6 +91,15 @@ int main(int argc, char **argv)
 	char summary[1024];
 	int ret;
 
+	if (argc > 1 && strcmp(argv[1], "--transcript") == 0) {
+		struct simprog_result res;
+
+		if (simprog_run("Europe/Berlin", 2026, 3, 28, 7, seed, false,
+				stdout, &res) != 0)
+			return 2;
+		return res.missing || res.twice || res.extra ||
+		       res.report.violations;
+	}
 	if (!(days > 0)) {
 		fprintf(stderr, "usage: soak [DAYS] [SEED]\n");
 		return 2;
