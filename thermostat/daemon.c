@@ -213,6 +213,9 @@ int daemon_run(const struct thermo_settings *cfg)
 	memcpy(&init.presets, &d.presets, sizeof(init.presets));
 	memcpy(&init.schedule, &d.schedule, sizeof(init.schedule));
 	load_state(&d, &init);
+	/* A file saved under another setpoint_step: on this one. */
+	program_round(&init, cfg->setpoint_step, cfg->limits.min,
+		      cfg->limits.max);
 	program_refresh(&init, (time_t)floor(wall_now()));
 	init.relay_changed_at = s_to_ts(d.start);
 	d.rec = thermo_new(&init, SS_MUTEX);

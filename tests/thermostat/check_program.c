@@ -185,6 +185,31 @@ START_TEST(rounding)
 }
 END_TEST
 
+/* A program saved under a step of 0.1, read under 0.5: every
+ * temperature on the new step. */
+START_TEST(program_on_the_step)
+{
+	struct thermo r = thermo_defaults;
+	char err[200];
+
+	r.manual = 20.3;
+	ck_assert_int_eq(presets_parse("comfort 21.3, eco 17.9", &r.presets,
+				       err, sizeof(err)), 0);
+	ck_assert_int_eq(day_parse("06:30 comfort, 22:00 16.7", &r.presets,
+				   &r.schedule.day[2], err, sizeof(err)), 0);
+	r.hold.kind = HOLD_FOREVER;
+	r.hold.preset = -1;
+	r.hold.temp = 19.1;
+	r.boost.until = 5;
+	r.boost.temp = 23.2;
+	program_round(&r, 0.5, 5, 30);
+	ck_assert(r.manual == 20.5);
+	ck_assert(r.presets.p[0].temp == 21.5 && r.presets.p[1].temp == 18);
+	ck_assert(r.schedule.day[2].pt[1].temp == 16.5);
+	ck_assert(r.hold.temp == 19 && r.boost.temp == 23);
+}
+END_TEST
+
 /* ---- the program in the record --------------------------------------- */
 
 static thermo_handle rec;
@@ -575,6 +600,7 @@ static Suite *program_suite(void)
 	tcase_add_test(tc, day_text);
 	tcase_add_test(tc, hold_and_boost_text);
 	tcase_add_test(tc, rounding);
+	tcase_add_test(tc, program_on_the_step);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("record");
 	tcase_add_test(tc, setpoint_without_a_schedule_is_manual);

@@ -108,6 +108,26 @@ double setpoint_round(double x, double step, double min, double max)
 	return fmin(fmax(v, min), max);
 }
 
+void program_round(struct thermo *r, double step, double min, double max)
+{
+	r->manual = setpoint_round(r->manual, step, min, max);
+	for (size_t i = 0; i < r->presets.n; i++)
+		r->presets.p[i].temp = setpoint_round(r->presets.p[i].temp,
+						      step, min, max);
+	for (int d = 0; d < 7; d++)
+		for (size_t i = 0; i < r->schedule.day[d].n; i++) {
+			struct sched_point *p = &r->schedule.day[d].pt[i];
+
+			if (p->preset < 0)
+				p->temp = setpoint_round(p->temp, step, min,
+							 max);
+		}
+	if (r->hold.kind != HOLD_NONE && r->hold.preset < 0)
+		r->hold.temp = setpoint_round(r->hold.temp, step, min, max);
+	if (r->boost.until)
+		r->boost.temp = setpoint_round(r->boost.temp, step, min, max);
+}
+
 const char *program_source_name(const struct sched_target *t,
 				const struct schedule *s)
 {

@@ -47,6 +47,11 @@ bool program_has_points(const struct schedule *s);
  */
 double setpoint_round(double x, double step, double min, double max);
 
+/* Every temperature of @r's program (presets, schedule, hold, boost) and
+ * its manual setpoint to setpoint_round(..., @step, @min, @max): a
+ * program read from a file written under another step. */
+void program_round(struct thermo *r, double step, double min, double max);
+
 /* The source's name for logs and JSON: "schedule", "hold", "boost", or
  * "manual" (no switch point, nothing held). */
 const char *program_source_name(const struct sched_target *t,
