@@ -43,10 +43,14 @@ static void load_state(struct daemon *d, struct thermo *init)
 			     sizeof(err));
 
 	if (ret == 0) {
-		init->manual = setpoint_round(st.setpoint, d->cfg->setpoint_step,
-					      d->cfg->limits.min,
-					      d->cfg->limits.max);
-		init->mode = st.mode;
+		d->setpoint_saved = st.has_setpoint;
+		if (st.has_setpoint) {
+			init->manual = setpoint_round(st.setpoint,
+						      d->cfg->setpoint_step,
+						      d->cfg->limits.min,
+						      d->cfg->limits.max);
+			init->mode = st.mode;
+		}
 		memcpy(&init->runtime, &st.runtime, sizeof(st.runtime));
 		if (st.has_program) {
 			memcpy(&init->presets, &st.presets, sizeof(st.presets));
@@ -55,8 +59,9 @@ static void load_state(struct daemon *d, struct thermo *init)
 			memcpy(&init->hold, &st.hold, sizeof(st.hold));
 			memcpy(&init->boost, &st.boost, sizeof(st.boost));
 		}
-		log_info("state: setpoint %.2f C, mode %s, %s (from %s)",
-			 st.setpoint, mode_name(st.mode),
+		log_info("state: setpoint %.2f C, mode %s%s, %s (from %s)",
+			 init->manual, mode_name(init->mode),
+			 st.has_setpoint ? "" : " (the configuration's)",
 			 st.has_program ? "the saved program"
 					: "the configuration's program",
 			 d->cfg->state_file);

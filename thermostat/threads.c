@@ -385,15 +385,25 @@ static int apply_state_result(struct thermo *r, void *ctx)
 	return 0;
 }
 
-/* What the state file is to hold for @r: the program only when it is not
- * the configuration's (a schedule edited in thermostat.conf then takes
- * effect at the next start, until one is set through the API). */
+/* What the state file is to hold for @r: setpoint and mode, and the
+ * program, only when they are not the configuration's (a setpoint or a
+ * schedule edited in thermostat.conf then takes effect at the next start,
+ * until one is set through the API), and the runtime. */
 static void state_of(const struct daemon *d, const struct thermo *r,
 		     struct saved_state *st)
 {
+	const struct thermo_settings *c = d->cfg;
+
 	memset(st, 0, sizeof(*st));
-	st->setpoint = r->manual;
-	st->mode = r->mode;
+	st->has_setpoint = d->setpoint_saved || r->mode != MODE_HEAT ||
+			   r->manual != setpoint_round(c->setpoint,
+						       c->setpoint_step,
+						       c->limits.min,
+						       c->limits.max);
+	if (st->has_setpoint) {
+		st->setpoint = r->manual;
+		st->mode = r->mode;
+	}
 	memcpy(&st->runtime, &r->runtime, sizeof(st->runtime));
 	st->has_program =
 		memcmp(&r->presets, &d->presets, sizeof(d->presets)) != 0 ||

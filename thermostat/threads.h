@@ -35,6 +35,9 @@ struct daemon {
 	 * the record's differs from it (or holds or boosts). */
 	struct sched_presets presets;
 	struct schedule schedule;
+	/* The state file at start held a setpoint and mode (a client's):
+	 * they stay in it. */
+	bool setpoint_saved;
 };
 
 /* A thread's start argument: the daemon, and the thread's own reference

@@ -26,7 +26,7 @@ int fuzz_statefile(const uint8_t *data, size_t size)
 	}
 	for (int bounded = 0; bounded < 2; bounded++) {
 		const struct setpoint_limits *c = bounded ? &cfg.limits : NULL;
-		struct saved_state st = { .setpoint = -1234.5,
+		struct saved_state st = { .has_setpoint = true, .setpoint = -1234.5,
 					  .mode = (enum thermo_mode)42 };
 		struct saved_state back = st;
 		char err[256] = "", buf[4096];
@@ -43,10 +43,11 @@ int fuzz_statefile(const uint8_t *data, size_t size)
 					  "result");
 			continue;
 		}
-		if (!isfinite(st.setpoint))
+		if (st.has_setpoint && !isfinite(st.setpoint))
 			fuzz_fail(data, size, "accepted setpoint %g",
 				  st.setpoint);
-		if (c && (st.setpoint < c->min || st.setpoint > c->max))
+		if (c && st.has_setpoint &&
+		    (st.setpoint < c->min || st.setpoint > c->max))
 			fuzz_fail(data, size, "accepted %.17g outside %g..%g",
 				  st.setpoint, c->min, c->max);
 		if (st.mode != MODE_OFF && st.mode != MODE_HEAT)

@@ -564,6 +564,14 @@ START_TEST(same_points_are_no_change)
 	program_refresh(&init, at(2026, 12, 7, 17, 0));
 	ck_assert_int_eq(init.target.until, at(2026, 12, 7, 22, 0));
 	ck_assert_int_eq(init.target.next_preset, 2);
+	/* A week whose every point is eco: eco, and no change by itself. */
+	memset(&init.schedule, 0, sizeof(init.schedule));
+	ck_assert_int_eq(day_parse("06:00 eco", &init.presets,
+				   &init.schedule.day[0], err, sizeof(err)), 0);
+	program_refresh(&init, seven);
+	ck_assert(init.setpoint == 18);
+	ck_assert_int_eq(init.target.until, 0);
+	ck_assert_int_eq(init.target.next_switch, 0);
 }
 END_TEST
 

@@ -141,7 +141,7 @@ static int others(char *names, size_t len)
 static const char *parse_error(const char *text, size_t n)
 {
 	static char err[256];
-	struct saved_state st = { .setpoint = 12.5, .mode = MODE_OFF };
+	struct saved_state st = { .has_setpoint = true, .setpoint = 12.5, .mode = MODE_OFF };
 
 	err[0] = '\0';
 	ck_assert_msg(state_parse(text, n, &cfg.limits, &st, err, sizeof(err)) == -1,
@@ -190,6 +190,16 @@ START_TEST(program_and_runtime_round_trip)
 	ck_assert_int_eq(state_parse(buf, strlen(buf), &cfg.limits, &back, err,
 				     sizeof(err)), 0);
 	ck_assert(memcmp(&st, &back, sizeof(st)) == 0);
+	/* Only the runtime (no client set a setpoint or mode): the
+	 * configuration's setpoint and mode. */
+	ck_assert_int_eq(state_parse("runtime=total 5 1 days 1 20261207:5:1\n",
+				     38, &cfg.limits, &st, err, sizeof(err)),
+			 0);
+	ck_assert(!st.has_setpoint && !st.has_program);
+	ck_assert_uint_eq(st.runtime.total_seconds, 5);
+	state_format(&st, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "# thermostat state\n"
+			      "runtime=total 5 1 days 1 20261207:5:1\n");
 	/* A file from before the program: none, and no runtime. */
 	ck_assert_int_eq(state_parse("setpoint=21\nmode=off\n", 21,
 				     &cfg.limits, &st, err, sizeof(err)), 0);
@@ -210,7 +220,8 @@ START_TEST(format_and_parse_round_trip)
 	wide.limits.min = -50;
 	for (size_t i = 0; i < sizeof(setpoints) / sizeof(setpoints[0]); i++)
 		for (int m = MODE_OFF; m <= MODE_HEAT; m++) {
-			struct saved_state st = { .setpoint = setpoints[i],
+			struct saved_state st = { .has_setpoint = true,
+						  .setpoint = setpoints[i],
 						  .mode = m }, back;
 			char text[128], err[256] = "";
 			int n = state_format(&st, text, sizeof(text));
@@ -228,7 +239,7 @@ END_TEST
 
 START_TEST(the_format)
 {
-	struct saved_state st = { .setpoint = 21.5, .mode = MODE_HEAT };
+	struct saved_state st = { .has_setpoint = true, .setpoint = 21.5, .mode = MODE_HEAT };
 	char text[128], small[8];
 
 	state_format(&st, text, sizeof(text));
@@ -307,6 +318,8 @@ START_TEST(corrupt_forms_are_refused)
 		/* The program: all of it, every line valid, in bounds. */
 		{ "setpoint=21\nmode=heat\npresets=comfort 21\n",
 		  "no monday" },
+		{ "mode=heat\nruntime=total 5 1 days 1 20261207:5:1\n",
+		  "no setpoint" },
 		{ PROGRAM_LINES("25:00 comfort", "none", "none"),
 		  "line 4: monday: \"25:00\" is not a time of day" },
 		{ PROGRAM_LINES("08:00 nosuch", "none", "none"),
@@ -333,7 +346,7 @@ END_TEST
 
 START_TEST(every_truncation_is_refused)
 {
-	struct saved_state st = { .setpoint = 21.5, .mode = MODE_HEAT };
+	struct saved_state st = { .has_setpoint = true, .setpoint = 21.5, .mode = MODE_HEAT };
 	char text[128];
 	int n = state_format(&st, text, sizeof(text));
 
@@ -383,7 +396,7 @@ END_TEST
 
 START_TEST(save_then_load)
 {
-	struct saved_state st = { .setpoint = 22.25, .mode = MODE_OFF }, back;
+	struct saved_state st = { .has_setpoint = true, .setpoint = 22.25, .mode = MODE_OFF }, back;
 	char err[256] = "", text[128];
 	struct stat sb;
 
@@ -411,8 +424,8 @@ END_TEST
 
 START_TEST(save_is_write_fsync_rename_fsync_dir)
 {
-	struct saved_state a = { .setpoint = 20, .mode = MODE_HEAT };
-	struct saved_state b = { .setpoint = 21, .mode = MODE_OFF };
+	struct saved_state a = { .has_setpoint = true, .setpoint = 20, .mode = MODE_HEAT };
+	struct saved_state b = { .has_setpoint = true, .setpoint = 21, .mode = MODE_OFF };
 	char err[256] = "";
 	struct stat before, after;
 
@@ -430,7 +443,7 @@ END_TEST
 
 START_TEST(load_missing_corrupt_and_odd_files)
 {
-	struct saved_state st = { .setpoint = 12.5, .mode = MODE_OFF };
+	struct saved_state st = { .has_setpoint = true, .setpoint = 12.5, .mode = MODE_OFF };
 	char err[256] = "";
 
 	ck_assert_int_eq(state_load(path, &cfg.limits, &st, err, sizeof(err)),
@@ -469,7 +482,7 @@ END_TEST
 /* Saves @st where it must fail; checks the old file and the message. */
 static void assert_save_fails(const char *where, const char *needle)
 {
-	struct saved_state st = { .setpoint = 23, .mode = MODE_HEAT };
+	struct saved_state st = { .has_setpoint = true, .setpoint = 23, .mode = MODE_HEAT };
 	char err[256] = "";
 
 	ck_assert_int_eq(state_save(where, &st, err, sizeof(err)), -1);
@@ -479,7 +492,7 @@ static void assert_save_fails(const char *where, const char *needle)
 
 START_TEST(failed_saves_keep_the_old_file)
 {
-	struct saved_state old = { .setpoint = 19.5, .mode = MODE_OFF }, st;
+	struct saved_state old = { .has_setpoint = true, .setpoint = 19.5, .mode = MODE_OFF }, st;
 	char err[256] = "", p[192];
 
 	ck_assert_int_eq(state_save(path, &old, err, sizeof(err)), 0);
@@ -509,7 +522,7 @@ END_TEST
 
 START_TEST(short_write_keeps_the_old_file)
 {
-	struct saved_state old = { .setpoint = 19.5, .mode = MODE_OFF }, st;
+	struct saved_state old = { .has_setpoint = true, .setpoint = 19.5, .mode = MODE_OFF }, st;
 	char err[256] = "";
 	int fds[2], status;
 	pid_t pid;
@@ -522,7 +535,7 @@ START_TEST(short_write_keeps_the_old_file)
 		/* A file size limit below the state's size (root ignores
 		 * permissions, not this): the write comes up short. */
 		struct rlimit rl = { 10, 10 };
-		struct saved_state st2 = { .setpoint = 25, .mode = MODE_HEAT };
+		struct saved_state st2 = { .has_setpoint = true, .setpoint = 25, .mode = MODE_HEAT };
 		int ret;
 
 		signal(SIGXFSZ, SIG_IGN);
@@ -549,7 +562,7 @@ END_TEST
 
 START_TEST(invalid_states_are_not_saved)
 {
-	struct saved_state st = { .setpoint = NAN, .mode = MODE_HEAT };
+	struct saved_state st = { .has_setpoint = true, .setpoint = NAN, .mode = MODE_HEAT };
 	char err[256] = "";
 
 	ck_assert_int_eq(state_save(path, &st, err, sizeof(err)), -1);
@@ -566,7 +579,7 @@ END_TEST
 
 START_TEST(leftovers_of_a_crash_are_removed)
 {
-	struct saved_state st = { .setpoint = 20, .mode = MODE_HEAT };
+	struct saved_state st = { .has_setpoint = true, .setpoint = 20, .mode = MODE_HEAT };
 	char err[256] = "", p[192], names[256];
 	static const char *const leftovers[] = { ".state.abcDEF",
 						 ".state.x1Y2z3" };
@@ -608,8 +621,8 @@ static double now_us(void)
 
 START_TEST(sigkill_while_saving_never_tears)
 {
-	const struct saved_state a = { .setpoint = 21.5, .mode = MODE_HEAT };
-	const struct saved_state b = { .setpoint = 17.25, .mode = MODE_OFF };
+	const struct saved_state a = { .has_setpoint = true, .setpoint = 21.5, .mode = MODE_HEAT };
+	const struct saved_state b = { .has_setpoint = true, .setpoint = 17.25, .mode = MODE_OFF };
 	int seen_a = 0, seen_b = 0, kills = 60;
 	char err[256] = "";
 	unsigned max_us;

@@ -124,6 +124,9 @@ START_TEST(presets_and_schedule_round_trip)
 	ck_assert_uint_eq(strlen(json_str(j, "time_local")), 16);
 	ck_assert(json_is_integer(json_object_get(j, "utc_offset")));
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "changes")), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(j,
+							    "program_changes")),
+			 1);
 	json_decref(j);
 }
 END_TEST

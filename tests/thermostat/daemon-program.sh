@@ -50,6 +50,9 @@ put_json /api/v1/hold '{"preset": "eco", "kind": "forever"}' >/dev/null
 stop_daemon TERM
 [ "$STATUS" = 0 ] || fail "exit status $STATUS"
 grep -q '^hold=forever eco$' "$DIR/state" || fail "state file: $(cat "$DIR/state")"
+# No client set the setpoint or the mode: the file leaves them to the
+# configuration (saving the runtime must not pin --setpoint's value).
+grep -qE '^(setpoint|mode)=' "$DIR/state" && fail "setpoint or mode saved: $(cat "$DIR/state")"
 saved=$(sed -n 's/^runtime=total \([0-9]*\) .*/\1/p' "$DIR/state")
 [ -n "$saved" ] && [ "$saved" -ge 2 ] || fail "runtime not saved: $(cat "$DIR/state")"
 

@@ -159,6 +159,9 @@ static int apply(struct thermo *t, void *ctx)
 	/* What lives in the state file; an alarm does not. */
 	if (a->changed && !alarm)
 		t->persist_seq++;
+	if (memcmp(&before.presets, &after.presets, sizeof(after.presets)) ||
+	    memcmp(&before.schedule, &after.schedule, sizeof(after.schedule)))
+		t->program_seq++;
 	a->seq = t->persist_seq;
 	return 0;
 }

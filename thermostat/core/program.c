@@ -53,7 +53,7 @@ static void skip_same(const struct thermo *r, struct sched_target *t)
 			return;
 		sched_around(&r->schedule, t->next_switch, &p, &pp, &n, &np);
 		if (!np)
-			return;
+			break;
 		t->until = t->next_switch = n;
 		t->next_preset = np->preset;
 		t->next_temp = np->preset >= 0 &&
@@ -61,6 +61,10 @@ static void skip_same(const struct thermo *r, struct sched_target *t)
 				       ? r->presets.p[np->preset].temp
 				       : np->temp;
 	}
+	/* A week of points that all give what holds: no change by itself. */
+	t->until = t->next_switch = 0;
+	t->next_preset = -1;
+	t->next_temp = 0;
 }
 
 bool program_refresh(struct thermo *r, time_t now)

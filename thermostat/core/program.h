@@ -30,7 +30,7 @@
  * time has passed (the record then no longer says it), and sets target
  * and setpoint.  On the schedule, target.until (and next_switch) is the
  * next point that changes the setpoint: one that gives the preset or
- * temperature in force is passed over.  Returns true when a saved field (hold, boost) changed:
+ * temperature in force is passed over (none changes it: 0).  Returns true when a saved field (hold, boost) changed:
  * the caller counts it as a write to save (persist_seq).
  */
 bool program_refresh(struct thermo *r, time_t now);

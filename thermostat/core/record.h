@@ -116,6 +116,9 @@ struct setpoint_limits {
 	 * how many of those the state thread has tried to save; saver: a   \
 	 * state thread runs (a write's answer waits for its try) */         \
 	X(uint64_t, persist_seq, 0)                                          \
+	/* writes that changed the presets or the schedule (a page re-reads \
+	 * them when it moves) */                                            \
+	X(uint64_t, program_seq, 0)                                          \
 	X(uint64_t, persist_tried, 0)                                        \
 	X(bool, saver, false)
 

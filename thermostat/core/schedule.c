@@ -197,44 +197,80 @@ time_t sched_instant(int y, int m, int d, int minute)
 
 /* ---- the week -------------------------------------------------------- */
 
+/*
+ * The points of the local date @off days from @today, with their
+ * instants, into @out (at most SCHED_MAX_POINTS); returns how many.
+ */
+static size_t day_instants(const struct schedule *s, const struct tm *today,
+			   int off, time_t *at, const struct sched_point **pt)
+{
+	/* Noon of that date: mktime normalises the day and gives the
+	 * weekday, far from any clock change. */
+	struct tm tm = {
+		.tm_year = today->tm_year, .tm_mon = today->tm_mon,
+		.tm_mday = today->tm_mday + off, .tm_hour = 12,
+		.tm_isdst = -1,
+	};
+	const struct sched_day *day;
+	size_t n = 0;
+
+	if (mktime(&tm) == (time_t)-1)
+		return 0;
+	day = &s->day[(tm.tm_wday + 6) % 7];
+	for (size_t i = 0; i < day->n && i < SCHED_MAX_POINTS; i++) {
+		time_t t = sched_instant(tm.tm_year + 1900, tm.tm_mon + 1,
+					 tm.tm_mday, day->pt[i].minute);
+
+		if (t == (time_t)-1)
+			continue;
+		at[n] = t;
+		pt[n++] = &day->pt[i];
+	}
+	return n;
+}
+
+/*
+ * Dates go forward with time, and every instant of a date is before
+ * every instant of the next one (a repeated hour is within one date,
+ * and a point fires at its first occurrence): so the latest instant at
+ * or before now is on the nearest date, going back, that has one, and
+ * the earliest after now on the nearest going forward.  Today's points
+ * are looked at once, for both.
+ */
 void sched_around(const struct schedule *s, time_t now, time_t *prev,
 		  const struct sched_point **prev_pt, time_t *next,
 		  const struct sched_point **next_pt)
 {
+	const struct sched_point *pt[SCHED_MAX_POINTS];
+	time_t at[SCHED_MAX_POINTS];
 	struct tm today;
 
 	*prev = *next = 0;
 	*prev_pt = *next_pt = NULL;
 	if (!localtime_r(&now, &today))
 		return;
-	for (int off = -8; off <= 8; off++) {
-		/* Noon of that date: mktime normalises the day and gives
-		 * the weekday, far from any clock change. */
-		struct tm tm = {
-			.tm_year = today.tm_year, .tm_mon = today.tm_mon,
-			.tm_mday = today.tm_mday + off, .tm_hour = 12,
-			.tm_isdst = -1,
-		};
-		const struct sched_day *day;
+	for (int off = 0; off >= -8 && !*prev_pt; off--) {
+		size_t n = day_instants(s, &today, off, at, pt);
 
-		if (mktime(&tm) == (time_t)-1)
-			continue;
-		day = &s->day[(tm.tm_wday + 6) % 7];
-		for (size_t i = 0; i < day->n; i++) {
-			time_t t = sched_instant(tm.tm_year + 1900,
-						 tm.tm_mon + 1, tm.tm_mday,
-						 day->pt[i].minute);
-
-			if (t == (time_t)-1)
-				continue;
-			if (t <= now && (!*prev_pt || t > *prev)) {
-				*prev = t;
-				*prev_pt = &day->pt[i];
-			} else if (t > now && (!*next_pt || t < *next)) {
-				*next = t;
-				*next_pt = &day->pt[i];
+		for (size_t i = 0; i < n; i++) {
+			if (at[i] <= now && (!*prev_pt || at[i] > *prev)) {
+				*prev = at[i];
+				*prev_pt = pt[i];
+			} else if (off == 0 && at[i] > now &&
+				   (!*next_pt || at[i] < *next)) {
+				*next = at[i];
+				*next_pt = pt[i];
 			}
 		}
+	}
+	for (int off = 1; off <= 8 && !*next_pt; off++) {
+		size_t n = day_instants(s, &today, off, at, pt);
+
+		for (size_t i = 0; i < n; i++)
+			if (at[i] > now && (!*next_pt || at[i] < *next)) {
+				*next = at[i];
+				*next_pt = pt[i];
+			}
 	}
 }
 

@@ -55,8 +55,9 @@ static const char *const key_names[NKEYS] = {
 
 static bool valid_state(const struct saved_state *st)
 {
-	return isfinite(st->setpoint) &&
-	       (st->mode == MODE_OFF || st->mode == MODE_HEAT);
+	return !st->has_setpoint ||
+	       (isfinite(st->setpoint) &&
+		(st->mode == MODE_OFF || st->mode == MODE_HEAT));
 }
 
 /* Appends to @buf (snprintf-style, @off the length so far). */
@@ -76,10 +77,13 @@ int state_format(const struct saved_state *st, char *buf, size_t len)
 	size_t off;
 	int n;
 
-	strconv_format_double(v, sizeof(v), st->setpoint);
 	n = snprintf(buf, len, "# thermostat state\n");
-	off = append(buf, len, n < 0 ? 0 : (size_t)n, "setpoint", v);
-	off = append(buf, len, off, "mode", mode_name(st->mode));
+	off = n < 0 ? 0 : (size_t)n;
+	if (st->has_setpoint) {
+		strconv_format_double(v, sizeof(v), st->setpoint);
+		off = append(buf, len, off, "setpoint", v);
+		off = append(buf, len, off, "mode", mode_name(st->mode));
+	}
 	if (st->has_program) {
 		presets_format(&st->presets, v, sizeof(v));
 		off = append(buf, len, off, "presets", v);
@@ -93,7 +97,10 @@ int state_format(const struct saved_state *st, char *buf, size_t len)
 		boost_format(&st->boost, v, sizeof(v));
 		off = append(buf, len, off, "boost", v);
 	}
-	if (memcmp(&st->runtime, &no_runtime, sizeof(no_runtime)) != 0) {
+	/* The runtime when there is one, and in a file that holds nothing
+	 * else (it is never empty). */
+	if (memcmp(&st->runtime, &no_runtime, sizeof(no_runtime)) != 0 ||
+	    (!st->has_setpoint && !st->has_program)) {
 		runtime_format(&st->runtime, v, sizeof(v));
 		off = append(buf, len, off, "runtime", v);
 	}
@@ -217,23 +224,32 @@ int state_parse(const char *text, size_t n,
 		at[key] = line;
 		given++;
 	}
-	if (!at[K_SETPOINT])
+	/* Setpoint and mode both, or neither in a file that holds
+	 * something else (the runtime, the program): then the
+	 * configuration's. */
+	st.has_setpoint = at[K_SETPOINT] || at[K_MODE] ||
+			  given == 0;
+	if (st.has_setpoint && !at[K_SETPOINT])
 		return errmsg(err, len, "no setpoint");
-	if (!at[K_MODE])
+	if (st.has_setpoint && !at[K_MODE])
 		return errmsg(err, len, "no mode");
-	ret = strconv_decimal(value[K_SETPOINT], strlen(value[K_SETPOINT]),
-			      &st.setpoint);
+	if (!st.has_setpoint)
+		st.setpoint = 0;
+	ret = st.has_setpoint ? strconv_decimal(value[K_SETPOINT],
+						strlen(value[K_SETPOINT]),
+						&st.setpoint)
+			      : 0;
 	if (ret == -ERANGE)
 		return errmsg(err, len, "line %d: setpoint is too large",
 			    at[K_SETPOINT]);
 	if (ret < 0)
 		return errmsg(err, len, "line %d: setpoint is not a number",
 			    at[K_SETPOINT]);
-	if (!in_limits(st.setpoint, limits))
+	if (st.has_setpoint && !in_limits(st.setpoint, limits))
 		return errmsg(err, len, "line %d: setpoint %s is outside "
 			    "min_setpoint..max_setpoint (%g..%g)", at[K_SETPOINT],
 			    value[K_SETPOINT], limits->min, limits->max);
-	if (mode_from_name(value[K_MODE], &st.mode) < 0)
+	if (st.has_setpoint && mode_from_name(value[K_MODE], &st.mode) < 0)
 		return errmsg(err, len, "line %d: mode is not heat or off",
 			    at[K_MODE]);
 	if (at[K_RUNTIME] &&
@@ -241,7 +257,7 @@ int state_parse(const char *text, size_t n,
 		return errmsg(err, len, "line %d: runtime: %s", at[K_RUNTIME],
 			    why);
 	/* The program: every key of it, or none (a file from before). */
-	if (given - !!at[K_RUNTIME] > 2) {
+	if (given - !!at[K_RUNTIME] - !!at[K_SETPOINT] - !!at[K_MODE] > 0) {
 		for (int i = K_PRESETS; i <= K_BOOST; i++)
 			if (!at[i])
 				return errmsg(err, len, "no %s (a program "

@@ -17,6 +17,9 @@
 
 /* Compared bytewise: fill it after a memset. */
 struct saved_state {
+	/* Setpoint and mode, when a client set them (without: the
+	 * configuration's; a file may hold only the runtime). */
+	bool has_setpoint;
 	double setpoint;	/* degrees C: the manual setpoint */
 	enum thermo_mode mode;
 	/* The program, all of it or none (a file from before it had one):

@@ -137,6 +137,8 @@ json_t *api_state_json(const struct thermo *r,
 					    : json_null());
 		json_object_set_new(root, "changes",
 				    json_integer((json_int_t)r->persist_seq));
+		json_object_set_new(root, "program_changes",
+				    json_integer((json_int_t)r->program_seq));
 		json_object_set_new(root, "runtime",
 				    api_runtime_json(&r->runtime, w));
 	}

@@ -185,10 +185,9 @@
     // The chart's history moves when the setpoint, mode or relay do.
     if (prev && (prev.setpoint !== s.setpoint || prev.heating !== s.heating || prev.mode !== s.mode))
       scheduleHistory(1500);
-    if (prev && isNum(s.changes)) {
-      // A saved write (here or elsewhere): the presets or the week may
-      // have changed.
-      if (prev.changes !== s.changes) programChanged();
+    if (prev && isNum(s.program_changes)) {
+      // The presets or the week were written (here or elsewhere).
+      if (prev.program_changes !== s.program_changes) programChanged();
     } else if (prev) {
       // A daemon without "changes": the week may have changed when its
       // next point did.
