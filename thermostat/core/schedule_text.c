@@ -136,7 +136,9 @@ static int parse_epoch(const char *w, time_t *out, char *err, size_t errlen)
 	bool big;
 	size_t n = strconv_whole(w, strlen(w), false, &v, &big);
 
-	if (n == 0 || n != strlen(w) || big || v < 0 || v > INT64_MAX / 2)
+	/* And one time_t holds (32 bits on some ARM systems). */
+	if (n == 0 || n != strlen(w) || big || v < 0 ||
+	    (long long)(time_t)v != v)
 		return errmsg(err, errlen, "\"%s\" is not a time (seconds "
 			      "since 1970)", w);
 	*out = (time_t)v;
