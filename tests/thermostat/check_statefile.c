@@ -718,6 +718,8 @@ START_TEST(a_write_before_the_state_thread_starts_is_saved)
 
 	ck_assert_uint_lt(strlen(path), sizeof(cfg.state_file));
 	memcpy(cfg.state_file, path, strlen(path) + 1);
+	memset(&st, 0, sizeof(st));
+	st.has_setpoint = true;
 	st.setpoint = 20;
 	st.mode = MODE_HEAT;
 	ck_assert_int_eq(state_save(path, &st, err, sizeof(err)), 0);
