@@ -21,7 +21,11 @@ thermostat_libthermo_la_SOURCES = \
 	thermostat/log.c \
 	thermostat/log.h \
 	thermostat/notify.h \
-	thermostat/threads.c \
+	thermostat/thread_clock.c \
+	thermostat/thread_control.c \
+	thermostat/thread_history.c \
+	thermostat/thread_sensor.c \
+	thermostat/thread_state.c \
 	thermostat/threads.h \
 	$(THERMO_UTIL_SOURCES)
 # Helpers that know nothing of thermostats, one small job each.

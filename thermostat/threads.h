@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The daemon's threads, each with one job, meeting only in the record:
+ * The daemon's threads, each with one job and a file of its own
+ * (thread_*.c), meeting only in the record:
  *   sensor   reads the temperature every sensor_interval
  *   control  decides (core/control.c) and drives the relay; sleeps on the
  *            record until something it depends on changes or a decision
@@ -20,6 +21,11 @@
 #include "conf/settings.h"
 #include "core/history.h"
 #include "core/record.h"
+
+/* The control thread decides at least this often (watchdog, liveness);
+ * the program follows a wall-clock jump the clock thread cannot see
+ * within this time. */
+#define CONTROL_HEARTBEAT_S 10.0
 
 /* What the threads share besides the record: set up before they start,
  * not changed while they run. */

@@ -91,7 +91,7 @@ struct setpoint_limits {
 	X(enum thermo_reason, reason, REASON_START)                          \
 	X(unsigned, relay_switches, 0)                                       \
 	/* furnace on-time and runs per local day, and in total (saved,     \
-	 * every RUNTIME_SAVE_S at most: threads.c) */                       \
+	 * every RUNTIME_SAVE_S at most: thread_state.c) */                  \
 	X(struct runtime, runtime, { .total_seconds = 0 })                   \
 	/* failed relay writes since start; relay_ok: the last one worked */ \
 	X(unsigned, relay_errors, 0)                                         \
