@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,6 +161,22 @@ static void report(const char *name, double *v, int n)
 	printf("%s.max %.3f ms\n", name, v[n - 1] / 1000);
 }
 
+/* A round that takes this long is no latency but a bug: say so and fail,
+ * instead of hanging the run. */
+#define ROUND_DEADLINE_S 30
+
+static void on_alarm(int sig)
+{
+	static const char msg[] = "web_latency: a round got no answer in "
+				  "30 s (the setpoint or the decision never "
+				  "showed in the event stream)\n";
+
+	(void)sig;
+	if (write(2, msg, sizeof(msg) - 1) < 0)
+		_exit(1);
+	_exit(1);
+}
+
 int main(int argc, char **argv)
 {
 	static struct stream s;
@@ -180,6 +197,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "web_latency: bad arguments\n");
 		return 2;
 	}
+	signal(SIGALRM, on_alarm);
 	seen = calloc((size_t)rounds, sizeof(*seen));
 	decided = calloc((size_t)rounds, sizeof(*decided));
 	s.fd = connect_to(port);
@@ -189,15 +207,18 @@ int main(int argc, char **argv)
 
 	for (int i = 0; i < rounds; i++) {
 		/* Alternately well above and well below the temperature:
-		 * each change flips the relay. */
+		 * each change flips the relay.  On the daemon's setpoint_step
+		 * (0.5 C by default): the stream shows the setpoint as
+		 * held. */
 		bool heat = i % 2 == 0;
-		double sp = heat ? temp + 3 + (i % 7) * 0.25 : temp - 3 - (i % 5) * 0.25;
+		double sp = heat ? temp + 3 + (i % 7) * 0.5 : temp - 3 - (i % 5) * 0.5;
 		char want_sp[48];
 		const char *want_heat = heat ? "\"heating\":true" : "\"heating\":false";
 		double t0 = now_us();
 		bool got_sp = false;
 
 		snprintf(want_sp, sizeof(want_sp), "\"setpoint\":%.2f", sp);
+		alarm(ROUND_DEADLINE_S);
 		put_setpoint(&put, port, sp);
 		for (;;) {
 			char *p;
@@ -215,6 +236,7 @@ int main(int argc, char **argv)
 			}
 		}
 	}
+	alarm(0);
 	report("web.put_to_event", seen, rounds);
 	report("web.put_to_decision", decided, rounds);
 	close(put);
