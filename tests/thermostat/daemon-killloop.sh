@@ -29,8 +29,10 @@ for i in $(seq 1 "$kills"); do
 	(
 		n=0
 		while :; do
-			v=$(( (i * 37 + n) % 40 + 100 ))
-			v="$((v / 4)).$(( (v % 4) * 25 ))"
+			# On the 0.5 C setpoint_step (the daemon rounds
+			# anything else), 25 to 34.5 (above 30 is refused).
+			v=$(( (i * 37 + n) % 20 + 50 ))
+			v="$((v / 2)).$(( (v % 2) * 5 ))"
 			echo "$v" >>"$written"
 			curl -s -o /dev/null --max-time 2 -X PUT \
 				-H 'Content-Type: application/json' \
@@ -48,11 +50,13 @@ for i in $(seq 1 "$kills"); do
 	wait "$writer" 2>/dev/null || true
 
 	[ -f "$DIR/state" ] || fail "kill $i: no state file"
-	# Exactly the format state_save writes, with a value we sent.
+	# Exactly the format state_save writes, with a value we sent (and
+	# the furnace's runtime, should it have run).
 	if ! awk 'NR==1 && $0=="# thermostat state" {h=1}
 		  NR==2 && /^setpoint=[0-9.]+$/ {s=1}
 		  NR==3 && $0=="mode=heat" {m=1}
-		  END {exit !(h && s && m && NR==3)}' "$DIR/state"; then
+		  NR==4 && /^runtime=total [0-9]+ [0-9]+ days / {r=1}
+		  END {exit !(h && s && m && (NR==3 || (NR==4 && r)))}' "$DIR/state"; then
 		torn=$((torn + 1))
 		echo "---- kill $i: bad state file:"
 		cat -A "$DIR/state"
