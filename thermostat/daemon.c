@@ -45,10 +45,7 @@ static void load_state(struct daemon *d, struct thermo *init)
 	if (ret == 0) {
 		d->setpoint_saved = st.has_setpoint;
 		if (st.has_setpoint) {
-			init->manual = setpoint_round(st.setpoint,
-						      d->cfg->setpoint_step,
-						      d->cfg->limits.min,
-						      d->cfg->limits.max);
+			init->manual = st.setpoint;
 			init->mode = st.mode;
 		}
 		memcpy(&init->runtime, &st.runtime, sizeof(st.runtime));
@@ -207,8 +204,7 @@ int daemon_run(const struct thermo_settings *cfg)
 	}
 	d.start = mono_now();
 
-	init.manual = setpoint_round(cfg->setpoint, cfg->setpoint_step,
-				     cfg->limits.min, cfg->limits.max);
+	init.manual = cfg->setpoint;
 	/* Checked when the configuration was read. */
 	if (conf_program(cfg, &d.presets, &d.schedule, err, sizeof(err)) < 0) {
 		log_err("%s", err);
@@ -218,7 +214,8 @@ int daemon_run(const struct thermo_settings *cfg)
 	memcpy(&init.presets, &d.presets, sizeof(init.presets));
 	memcpy(&init.schedule, &d.schedule, sizeof(init.schedule));
 	load_state(&d, &init);
-	/* A file saved under another setpoint_step: on this one. */
+	/* The configuration's setpoint, and a file saved under another
+	 * setpoint_step: on this one. */
 	program_round(&init, cfg->setpoint_step, cfg->limits.min,
 		      cfg->limits.max);
 	program_refresh(&init, (time_t)floor(wall_now()));

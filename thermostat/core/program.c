@@ -14,25 +14,23 @@ bool program_has_points(const struct schedule *s)
 	return false;
 }
 
-/* Whether @h has ended at @now (a hold until the next switch point ends
- * at the first point after it was set). */
-static bool hold_over(const struct schedule *s, const struct sched_hold *h,
-		      time_t now)
+time_t program_hold_end(const struct schedule *s, const struct sched_hold *h)
 {
 	const struct sched_point *pp, *np;
 	time_t p, n;
 
 	switch (h->kind) {
 	case HOLD_UNTIL:
-		return now >= h->until;
+		return h->until;
 	case HOLD_NEXT:
+		/* The first switch point after it was set. */
 		sched_around(s, h->since, &p, &pp, &n, &np);
-		return np && now >= n;
+		return np ? n : 0;
 	case HOLD_NONE:
 	case HOLD_FOREVER:
 		break;
 	}
-	return false;
+	return 0;
 }
 
 /*
@@ -71,12 +69,14 @@ bool program_refresh(struct thermo *r, time_t now)
 {
 	struct sched_target t;
 	bool changed = false;
+	time_t end;
 
 	if (r->boost.until != 0 && now >= r->boost.until) {
 		memset(&r->boost, 0, sizeof(r->boost));
 		changed = true;
 	}
-	if (r->hold.kind != HOLD_NONE && hold_over(&r->schedule, &r->hold, now)) {
+	end = program_hold_end(&r->schedule, &r->hold);
+	if (end != 0 && now >= end) {
 		/* No hold is all zero (HOLD_NONE). */
 		memset(&r->hold, 0, sizeof(r->hold));
 		changed = true;

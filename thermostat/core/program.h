@@ -35,6 +35,11 @@
  */
 bool program_refresh(struct thermo *r, time_t now);
 
+/* When hold @h ends by itself under schedule @s: its instant (until), the
+ * first switch point after it was set (next), or 0 (none, forever, or a
+ * schedule without points). */
+time_t program_hold_end(const struct schedule *s, const struct sched_hold *h);
+
 /* Whether the schedule has a switch point on some day. */
 bool program_has_points(const struct schedule *s);
 

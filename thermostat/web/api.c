@@ -224,16 +224,21 @@ int api_only_known(json_t *obj, const char *const *allowed,
 	return 0;
 }
 
-static int check_bounds(double celsius, const struct thermo_settings *cfg,
-			char unit, struct api_error *err)
+int api_setpoint_in(double value, char unit, const char *what,
+		    const struct thermo_settings *cfg, double *celsius,
+		    struct api_error *err)
 {
-	/* A hair of slack for values that went through unit conversions. */
 	const struct setpoint_limits *l = &cfg->limits;
+	double c = api_from_unit(value, unit);
 
-	if (celsius < l->min - 1e-9 || celsius > l->max + 1e-9)
-		return api_fail(err, 422, "setpoint out of range: %g..%g %c",
-			    round(api_to_unit(l->min, unit) * 100) / 100,
-			    round(api_to_unit(l->max, unit) * 100) / 100, unit);
+	/* A hair of slack for values that went through unit conversions;
+	 * written so that a NaN (or a huge F gone infinite) is refused. */
+	if (!(c >= l->min - 1e-9 && c <= l->max + 1e-9))
+		return api_fail(err, 422, "%s out of range: %g..%g %c", what,
+				round(api_to_unit(l->min, unit) * 100) / 100,
+				round(api_to_unit(l->max, unit) * 100) / 100,
+				unit);
+	*celsius = setpoint_round(c, cfg->setpoint_step, l->min, l->max);
 	return 0;
 }
 
@@ -245,7 +250,6 @@ int api_parse_setpoint(const char *body, size_t n,
 	json_t *root = api_parse_object(body, n, err);
 	json_t *sp, *u;
 	char unit = cfg->units;
-	double value, c;
 	int ret = -1;
 
 	if (!root)
@@ -271,15 +275,10 @@ int api_parse_setpoint(const char *body, size_t n,
 		}
 		unit = s[0];
 	}
-	value = json_number_value(sp);
 	/* jansson gives finite numbers only; a huge one in F may come out
-	 * infinite here, which the bounds refuse like any other. */
-	c = api_from_unit(value, unit);
-	if (check_bounds(c, cfg, unit, err) < 0)
-		goto out;
-	*celsius = setpoint_round(c, cfg->setpoint_step, cfg->limits.min,
-				  cfg->limits.max);
-	ret = 0;
+	 * infinite, which the bounds refuse like any other. */
+	ret = api_setpoint_in(json_number_value(sp), unit, "setpoint", cfg,
+			      celsius, err);
 out:
 	json_decref(root);
 	return ret;
@@ -362,7 +361,6 @@ int api_parse_compat_form(const char *body, size_t n,
 	static const char key[] = "thermostat_setting";
 	const char *value = NULL;
 	size_t vlen = 0, i = 0;
-	double c;
 	long f;
 
 	/* application/x-www-form-urlencoded: name=value pairs joined by &.
@@ -390,12 +388,7 @@ int api_parse_compat_form(const char *body, size_t n,
 	if (!parse_whole(value, vlen, &f))
 		return api_fail(err, 400, "thermostat_setting must be a whole "
 			    "number of degrees Fahrenheit");
-	c = api_from_unit((double)f, 'F');
-	if (check_bounds(c, cfg, 'F', err) < 0)
-		return -1;
-	*celsius = setpoint_round(c, cfg->setpoint_step, cfg->limits.min,
-				  cfg->limits.max);
-	return 0;
+	return api_setpoint_in((double)f, 'F', "setpoint", cfg, celsius, err);
 }
 
 int api_parse_history_query(const char *query, int max_minutes, int *minutes,

@@ -28,6 +28,14 @@ struct api_error {
 double api_to_unit(double celsius, char unit);
 double api_from_unit(double value, char unit);
 
+/* A setpoint @value in @unit, as every route takes one: within
+ * min_setpoint..max_setpoint (else 422 "@what out of range"), rounded to
+ * setpoint_step (setpoint_round).  0 and *@celsius, or -1 with @err and
+ * *@celsius untouched. */
+int api_setpoint_in(double value, char unit, const char *what,
+		    const struct thermo_settings *cfg, double *celsius,
+		    struct api_error *err);
+
 /* GET /api/v1/state.  A new reference. */
 json_t *api_state_json(const struct thermo *r,
 		       const struct thermo_settings *cfg, double now);

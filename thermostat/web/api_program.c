@@ -117,31 +117,14 @@ static const char *hold_kind_name(enum hold_kind k)
 	return "none";
 }
 
-/* When hold @h ends by itself (0: not), even under a boost. */
-static time_t hold_end(const struct thermo *r, const struct sched_hold *h)
-{
-	const struct sched_point *pp, *np;
-	time_t p, n;
-
-	switch (h->kind) {
-	case HOLD_UNTIL:
-		return h->until;
-	case HOLD_NEXT:
-		sched_around(&r->schedule, h->since, &p, &pp, &n, &np);
-		return np ? n : 0;
-	case HOLD_NONE:
-	case HOLD_FOREVER:
-		break;
-	}
-	return 0;
-}
-
 json_t *api_program_json(const struct thermo *r,
 			 const struct thermo_settings *cfg)
 {
 	const struct sched_target *t = &r->target;
 	const struct sched_presets *ps = &r->presets;
 	json_t *hold = json_null(), *boost = json_null(), *next = json_null();
+	/* Its own end, even under a boost. */
+	time_t hold_end = program_hold_end(&r->schedule, &r->hold);
 
 	if (r->hold.kind != HOLD_NONE)
 		hold = json_pack(
@@ -152,9 +135,8 @@ json_t *api_program_json(const struct thermo *r,
 				? api_temp_json(ps->p[r->hold.preset].temp,
 						cfg->units)
 				: api_temp_json(r->hold.temp, cfg->units),
-			"until", instant_json(hold_end(r, &r->hold), false),
-			"until_local",
-			instant_json(hold_end(r, &r->hold), true));
+			"until", instant_json(hold_end, false), "until_local",
+			instant_json(hold_end, true));
 	if (r->boost.until != 0)
 		boost = json_pack("{s:o, s:o, s:o}", "setpoint",
 				  api_temp_json(r->boost.temp, cfg->units),
@@ -223,24 +205,15 @@ static int unit_of(json_t *root, const struct thermo_settings *cfg,
 	return 0;
 }
 
-/* A temperature @what in @unit: in bounds, rounded to the step. */
+/* A temperature @what in @unit: a number, then as every setpoint. */
 static int temp_in(json_t *v, const char *what, char unit,
 		   const struct thermo_settings *cfg, double *celsius,
 		   struct api_error *err)
 {
-	const struct setpoint_limits *l = &cfg->limits;
-	double c;
-
 	if (!json_is_number(v))
 		return api_fail(err, 422, "%s must be a number", what);
-	c = api_from_unit(json_number_value(v), unit);
-	if (!(c >= l->min - 1e-9 && c <= l->max + 1e-9))
-		return api_fail(err, 422, "%s out of range: %g..%g %c", what,
-				round(api_to_unit(l->min, unit) * 100) / 100,
-				round(api_to_unit(l->max, unit) * 100) / 100,
-				unit);
-	*celsius = setpoint_round(c, cfg->setpoint_step, l->min, l->max);
-	return 0;
+	return api_setpoint_in(json_number_value(v), unit, what, cfg, celsius,
+			       err);
 }
 
 static int preset_in(json_t *v, const struct sched_presets *ps, int *preset,
