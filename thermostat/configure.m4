@@ -9,6 +9,10 @@ AC_ARG_WITH([systemd],
 	[AS_HELP_STRING([--with-systemd=yes|no|auto],
 		[sd_notify readiness and watchdog through libsystemd (default: auto)])],
 	[], [with_systemd=auto])
+AC_ARG_WITH([mqtt],
+	[AS_HELP_STRING([--with-mqtt=yes|no|auto],
+		[MQTT and Home Assistant discovery through libmosquitto (default: auto)])],
+	[], [with_mqtt=auto])
 AC_ARG_WITH([systemdsystemunitdir],
 	[AS_HELP_STRING([--with-systemdsystemunitdir=DIR],
 		[where to install thermostat.service (default: from systemd.pc, else none)])],
@@ -16,6 +20,7 @@ AC_ARG_WITH([systemdsystemunitdir],
 
 ss_thermostat_summary=
 have_systemd=no
+have_mqtt=no
 gpiod_api=
 AS_IF([test "x$enable_thermostat" = xyes], [
 	PKG_CHECK_MODULES([INIH], [inih], [],
@@ -55,16 +60,25 @@ AS_IF([test "x$enable_thermostat" = xyes], [
 	])
 	AS_IF([test "x$have_systemd" = xyes],
 		[AC_DEFINE([THERMO_HAVE_SYSTEMD], [1], [sd_notify through libsystemd])])
+	AS_IF([test "x$with_mqtt" != xno], [
+		PKG_CHECK_MODULES([MOSQUITTO], [libmosquitto >= 1.6], [have_mqtt=yes], [
+			AS_IF([test "x$with_mqtt" = xyes],
+				[AC_MSG_ERROR([thermostat: --with-mqtt: libmosquitto not found: install the Debian package libmosquitto-dev])])
+		])
+	])
+	AS_IF([test "x$have_mqtt" = xyes],
+		[AC_DEFINE([THERMO_HAVE_MQTT], [1], [an MQTT client through libmosquitto])])
 	AS_IF([test "x$with_systemdsystemunitdir" = xauto], [
 		with_systemdsystemunitdir=`$PKG_CONFIG --variable=systemdsystemunitdir systemd 2>/dev/null`
 		AS_IF([test -z "$with_systemdsystemunitdir"], [with_systemdsystemunitdir=no])
 	])
-	ss_thermostat_summary=" (gpiod v$gpiod_api, systemd: $have_systemd, unit dir: $with_systemdsystemunitdir)"
+	ss_thermostat_summary=" (gpiod v$gpiod_api, systemd: $have_systemd, mqtt: $have_mqtt, unit dir: $with_systemdsystemunitdir)"
 ])
 AS_IF([test "x$with_systemdsystemunitdir" != xno && test "x$with_systemdsystemunitdir" != xauto],
 	[AC_SUBST([systemdsystemunitdir], [$with_systemdsystemunitdir])])
 AM_CONDITIONAL([BUILD_THERMOSTAT], [test "x$enable_thermostat" = xyes])
 AM_CONDITIONAL([GPIOD_V2], [test "x$gpiod_api" = x2])
 AM_CONDITIONAL([HAVE_SYSTEMD], [test "x$have_systemd" = xyes])
+AM_CONDITIONAL([HAVE_MQTT], [test "x$have_mqtt" = xyes])
 AM_CONDITIONAL([HAVE_CURL], [test "x$have_curl" = xyes])
 AM_CONDITIONAL([INSTALL_UNIT], [test "x$enable_thermostat" = xyes && test "x$with_systemdsystemunitdir" != xno])

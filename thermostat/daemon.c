@@ -9,6 +9,7 @@
 #include <config.h>
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
@@ -26,8 +27,13 @@
 #include "log.h"
 #include "notify.h"
 #include "threads.h"
+#include "util/readfile.h"
 #include "util/timeutil.h"
 #include "web/web.h"
+
+#ifdef THERMO_HAVE_MQTT
+#include <mosquitto.h>
+#endif
 
 /* How long a thread may take to stop before the daemon exits without it. */
 #define JOIN_TIMEOUT_S 1.0
@@ -71,6 +77,55 @@ static void load_state(struct daemon *d, struct thermo *init)
 		log_err("state: %s: using setpoint %.2f C, mode heat and the "
 			"configuration's program", err, init->manual);
 	}
+}
+
+/*
+ * What the MQTT client needs from files, checked before anything starts
+ * (a typo must stop the daemon, not leave it disconnected): the password
+ * (the first line of mqtt_password_file) and the TLS files, readable.
+ */
+static int mqtt_files(struct daemon *d)
+{
+	const struct mqtt_settings *m = &d->cfg->mqtt;
+	const char *tls[] = { m->ca_file, m->cert_file, m->key_file };
+	char buf[sizeof(d->mqtt_password) + 1];
+	ssize_t n;
+	int fd;
+
+	if (!m->enabled)
+		return 0;
+	for (size_t i = 0; i < 3; i++)
+		if (tls[i][0] && access(tls[i], R_OK) != 0) {
+			log_err("mqtt: cannot read %s: %s", tls[i],
+				strerror(errno));
+			return -1;
+		}
+	if (!m->password_file[0])
+		return 0;
+	fd = open(m->password_file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		log_err("mqtt_password_file: cannot open %s: %s",
+			m->password_file, strerror(errno));
+		return -1;
+	}
+	n = read_upto(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0) {
+		log_err("mqtt_password_file: cannot read %s: %s",
+			m->password_file, strerror(errno));
+		return -1;
+	}
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	if (!buf[0] || strlen(buf) >= sizeof(d->mqtt_password)) {
+		log_err("mqtt_password_file: %s: the first line must hold the "
+			"password (1 to %zu bytes)", m->password_file,
+			sizeof(d->mqtt_password) - 1);
+		return -1;
+	}
+	memcpy(d->mqtt_password, buf, strlen(buf) + 1);
+	explicit_bzero(buf, sizeof(buf));
+	return 0;
 }
 
 struct thread {
@@ -168,15 +223,19 @@ static int stop_running(struct thermo *r, void *ctx)
 int daemon_run(const struct thermo_settings *cfg)
 {
 	struct daemon d = { .cfg = cfg };
-	enum { CONTROL, SENSOR, STATE, HISTORY, CLOCK, NTHREADS };
+	enum { CONTROL, SENSOR, STATE, HISTORY, CLOCK, MQTT, NTHREADS };
 	struct thread threads[NTHREADS] = {
 		[CONTROL] = { .name = "control", .fn = control_thread },
 		[SENSOR] = { .name = "sensor", .fn = sensor_thread },
 		[STATE] = { .name = "state", .fn = state_thread },
 		[HISTORY] = { .name = "history", .fn = history_thread },
 		[CLOCK] = { .name = "clock", .fn = clock_thread },
+		[MQTT] = { .name = "mqtt", .fn = mqtt_thread },
 	};
-	bool sensor_stopped = true, web_stopped = true;
+	bool sensor_stopped = true, web_stopped = true, mqtt_stopped = true;
+#ifdef THERMO_HAVE_MQTT
+	bool mqtt_init = false;
+#endif
 	struct thermo init = thermo_defaults;
 	int status = EXIT_STARTUP;
 	double signalled = 0;
@@ -204,6 +263,14 @@ int daemon_run(const struct thermo_settings *cfg)
 	}
 	d.start = mono_now();
 
+	if (mqtt_files(&d) < 0) {
+		status = EXIT_CONFIG;
+		goto out_relay;
+	}
+#ifdef THERMO_HAVE_MQTT
+	if (cfg->mqtt.enabled)
+		mqtt_init = mosquitto_lib_init() == MOSQ_ERR_SUCCESS;
+#endif
 	init.manual = cfg->setpoint;
 	/* Checked when the configuration was read. */
 	if (conf_program(cfg, &d.presets, &d.schedule, err, sizeof(err)) < 0) {
@@ -245,7 +312,8 @@ int daemon_run(const struct thermo_settings *cfg)
 		goto out_sensor;
 	}
 	for (int i = 0; i < NTHREADS; i++)
-		if (start_thread(&d, &threads[i]) != 0)
+		if ((i != MQTT || cfg->mqtt.enabled) &&
+		    start_thread(&d, &threads[i]) != 0)
 			goto out_threads;
 	log_info("running: setpoint %.2f C, mode %s, sensor %s, relay %s",
 		 init.setpoint, mode_name(init.mode),
@@ -264,8 +332,12 @@ out_threads:
 	thermo_update(d.rec, stop_running, NULL);
 	thermo_close(d.rec);
 	for (int i = 0; i < NTHREADS; i++)
-		if (!join_thread(&threads[i]) && i == SENSOR)
-			sensor_stopped = false;
+		if (!join_thread(&threads[i])) {
+			if (i == SENSOR)
+				sensor_stopped = false;
+			if (i == MQTT)
+				mqtt_stopped = false;
+		}
 	web_stopped = web_stop(d.web, WEB_STOP_WAIT_S);
 	if (status == EXIT_OK)
 		log_stopped(d.rec, signalled);
@@ -279,6 +351,14 @@ out_record:
 	thermo_unref(d.rec);
 out_relay:
 	relay_close(d.relay); /* OFF again, whatever happened */
+	explicit_bzero(d.mqtt_password, sizeof(d.mqtt_password));
+#ifdef THERMO_HAVE_MQTT
+	/* Not under an MQTT thread still in a connect (it exits with us). */
+	if (mqtt_init && mqtt_stopped)
+		mosquitto_lib_cleanup();
+#else
+	(void)mqtt_stopped;
+#endif
 	/* A web worker still reading a slow request holds CivetWeb's
 	 * context: the relay is off and the state saved, so leave now,
 	 * without the exit handlers that would wait for it or free what it

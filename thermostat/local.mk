@@ -6,7 +6,7 @@
 # other by wing: "core/record.h".
 if BUILD_THERMOSTAT
 THERMO_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS) $(JANSSON_CFLAGS) \
-	$(GPIOD_CFLAGS) $(SYSTEMD_CFLAGS)
+	$(GPIOD_CFLAGS) $(SYSTEMD_CFLAGS) $(MOSQUITTO_CFLAGS)
 # The daemon's default paths follow configure's sysconfdir and
 # localstatedir (conf/settings.h), as the installed files do: a daemon
 # started by hand reads the configuration make install wrote.
@@ -24,6 +24,7 @@ thermostat_libthermo_la_SOURCES = \
 	thermostat/thread_clock.c \
 	thermostat/thread_control.c \
 	thermostat/thread_history.c \
+	thermostat/thread_mqtt.c \
 	thermostat/thread_sensor.c \
 	thermostat/thread_state.c \
 	thermostat/threads.h \
@@ -42,7 +43,7 @@ THERMO_UTIL_SOURCES = \
 thermostat_libthermo_la_CPPFLAGS = $(THERMO_CPPFLAGS)
 thermostat_libthermo_la_CFLAGS = $(THERMO_CFLAGS)
 thermostat_libthermo_la_LIBADD = lib/libsharedstate.la $(INIH_LIBS) \
-	$(JANSSON_LIBS) $(GPIOD_LIBS) $(CIVETWEB_LIBS) $(SYSTEMD_LIBS) -lm
+	$(JANSSON_LIBS) $(GPIOD_LIBS) $(CIVETWEB_LIBS) $(SYSTEMD_LIBS) $(MOSQUITTO_LIBS) -lm
 
 sbin_PROGRAMS += thermostat/thermostat
 thermostat_thermostat_SOURCES = thermostat/main.c
@@ -72,4 +73,5 @@ include thermostat/core/local.mk
 include thermostat/io/local.mk
 include thermostat/conf/local.mk
 include thermostat/web/local.mk
+include thermostat/mqtt/local.mk
 endif

@@ -10,6 +10,8 @@
  *            change
  *   clock    notices wall-clock jumps (the program is local time)
  *   history  appends a point to the history every history_interval
+ *   mqtt     publishes the state on a broker and takes commands from it
+ *            (mqtt = yes only; mqtt/mqtt.h)
  * (CivetWeb's workers are the web server's, web/.)  Every thread holds its
  * own reference to the record and returns when the record is closed.
  */
@@ -44,6 +46,8 @@ struct daemon {
 	/* The state file at start held a setpoint and mode (a client's):
 	 * they stay in it. */
 	bool setpoint_saved;
+	/* The broker password, from mqtt_password_file ("" for none). */
+	char mqtt_password[256];
 };
 
 /* A thread's start argument: the daemon, and the thread's own reference
@@ -58,6 +62,7 @@ void *control_thread(void *arg);
 void *state_thread(void *arg);
 void *history_thread(void *arg);
 void *clock_thread(void *arg);
+void *mqtt_thread(void *arg);
 
 /* For the sim sensor: whether the furnace runs, through @ctx, a
  * thermo_handle pointer. */

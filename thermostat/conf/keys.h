@@ -71,6 +71,9 @@ int check_acl(const char *value, char *why, size_t len);
 int check_server_names(const char *value, char *why, size_t len);
 int check_realm(const char *value, char *why, size_t len);
 int check_file_name(const char *value, char *why, size_t len);
+int check_mqtt_host(const char *value, char *why, size_t len);
+int check_mqtt_node_id(const char *value, char *why, size_t len);
+int check_mqtt_prefix(const char *value, char *why, size_t len);
 
 /*
  * Every key: X(key, member, type, min, max, default, help, more...).
@@ -215,6 +218,44 @@ int check_file_name(const char *value, char *why, size_t len);
 	  "minutes of temperature history kept", .flags = 0)                 \
 	X(history_interval, history_interval, T_INT, 1, 3600, "60",          \
 	  "seconds between two history points", .flags = 0)                  \
+	/* MQTT and Home Assistant discovery (mqtt/mqtt.h)               \
+	 * (mqtt_* keys: in every build, so one file serves all; mqtt = yes \
+	 * needs a build with libmosquitto: validate.c) */                  \
+	X(mqtt, mqtt.enabled, T_BOOL, 0, 0, "no",                            \
+	  "connect to an MQTT broker (Home Assistant discovery)",            \
+	  .flags = 0)                                                        \
+	X(mqtt_host, mqtt.host, T_STRING, 0, 0, "localhost",                 \
+	  "the broker's host name or address", .check = check_mqtt_host)   \
+	X(mqtt_port, mqtt.port, T_INT, 1, 65535, "1883",                     \
+	  "the broker's port (8883 is usual with TLS)", .flags = 0)          \
+	X(mqtt_node_id, mqtt.node_id, T_STRING, 0, 0, "",                    \
+	  "this thermostat on the broker: A-Z a-z 0-9 _ -; empty: host name", \
+	  .flags = K_EMPTY_OK, .check = check_mqtt_node_id)                  \
+	X(mqtt_topic_prefix, mqtt.topic_prefix, T_STRING, 0, 0,              \
+	  "thermostat", "topics are PREFIX/NODE_ID/...",                    \
+	  .check = check_mqtt_prefix)                                        \
+	X(mqtt_discovery_prefix, mqtt.discovery_prefix, T_STRING, 0, 0,      \
+	  "homeassistant", "Home Assistant's discovery prefix",              \
+	  .check = check_mqtt_prefix)                                        \
+	X(mqtt_username, mqtt.username, T_STRING, 0, 0, "",                  \
+	  "user name on the broker; empty: anonymous", .flags = K_EMPTY_OK)  \
+	X(mqtt_password_file, mqtt.password_file, T_STRING, 0, 0, "",        \
+	  "file whose first line is the broker password (never logged)",    \
+	  .flags = K_EMPTY_OK | K_PATH)                                      \
+	X(mqtt_ca_file, mqtt.ca_file, T_STRING, 0, 0, "",                    \
+	  "CA certificates (PEM): when set, TLS to the broker",              \
+	  .flags = K_EMPTY_OK | K_PATH)                                      \
+	X(mqtt_cert_file, mqtt.cert_file, T_STRING, 0, 0, "",                \
+	  "client certificate (PEM) for TLS, with mqtt_key_file",            \
+	  .flags = K_EMPTY_OK | K_PATH)                                      \
+	X(mqtt_key_file, mqtt.key_file, T_STRING, 0, 0, "",                  \
+	  "the client certificate's private key (PEM)",                      \
+	  .flags = K_EMPTY_OK | K_PATH)                                      \
+	X(mqtt_keepalive, mqtt.keepalive, T_INT, 5, 3600, "30",              \
+	  "seconds between keep-alive pings to the broker", .flags = 0)     \
+	X(mqtt_reconnect_max, mqtt.reconnect_max, T_DURATION, 1, 3600, "30",  \
+	  "longest wait between connection attempts (from 1 s, doubling)",   \
+	  .flags = 0)                                                        \
 	/* the simulated house (sensor = sim): a demo that moves visibly     \
 	 * within minutes */                                                 \
 	X(sim_outside, sensor.sim.outside_c, T_DOUBLE, -50, 50, "5",         \

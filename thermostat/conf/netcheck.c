@@ -153,3 +153,38 @@ int check_server_names(const char *value, char *why, size_t len)
 	}
 	return 0;
 }
+
+/* The broker: a host name or an address, one word. */
+int check_mqtt_host(const char *value, char *why, size_t len)
+{
+	if (!value[0] || strpbrk(value, " \t,/[]"))
+		return errmsg(why, len, "a host name or an address (without "
+			      "brackets or a port: see mqtt_port)");
+	return 0;
+}
+
+int check_mqtt_node_id(const char *value, char *why, size_t len)
+{
+	if (value[0] && !mqtt_node_id_ok(value))
+		return errmsg(why, len, "only letters, digits, '_' and '-', "
+			      "at most 63 (Home Assistant's node ids)");
+	return 0;
+}
+
+/* A topic prefix: levels of printable characters without the wildcards,
+ * none empty. */
+int check_mqtt_prefix(const char *value, char *why, size_t len)
+{
+	const char *p;
+
+	if (!value[0] || strlen(value) > 63)
+		return errmsg(why, len, "1 to 63 characters");
+	for (p = value; *p; p++)
+		if (*p == '+' || *p == '#' || *p <= ' ' || *p > '~')
+			return errmsg(why, len, "no '+', '#', spaces or "
+				      "characters outside ASCII in a topic");
+	if (value[0] == '/' || p[-1] == '/' || strstr(value, "//"))
+		return errmsg(why, len, "no empty topic level (a leading, "
+			      "trailing or double '/')");
+	return 0;
+}

@@ -17,6 +17,7 @@
 #include "io/relay.h"
 #include "io/sensor.h"
 #include "log.h"
+#include "mqtt/mqtt.h"
 
 /* Built from configure's sysconfdir and localstatedir (THERMO_CPPFLAGS,
  * thermostat/local.mk): /etc and /var in the Debian package, under the
@@ -70,6 +71,7 @@ struct thermo_settings {
 	bool compat_routes;		/* the original daemon's routes */
 	int history_minutes;		/* how much history to keep */
 	int history_interval;		/* seconds between history points */
+	struct mqtt_settings mqtt;	/* the broker, Home Assistant */
 };
 
 /*

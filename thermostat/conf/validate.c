@@ -50,6 +50,33 @@ static int invalid(const struct blame *b, int ka, int kb, char *err,
 	return errmsg(err, len, "%s: %s", keys[k].name, why);
 }
 
+/* The broker's keys.  The files themselves are read at start (a
+ * password file that cannot be read stops the daemon). */
+static int mqtt_rules(const struct blame *b, const struct mqtt_settings *m,
+		      char *err, size_t len)
+{
+#ifndef THERMO_HAVE_MQTT
+	if (m->enabled)
+		return invalid(b, KEY_mqtt, -1, err, len,
+			       "this thermostat was built without MQTT "
+			       "(configure found no libmosquitto: Debian "
+			       "package libmosquitto-dev)");
+#endif
+	if (m->password_file[0] && !m->username[0])
+		return invalid(b, KEY_mqtt_password_file, KEY_mqtt_username,
+			       err, len, "mqtt_password_file needs "
+			       "mqtt_username");
+	if (!m->cert_file[0] != !m->key_file[0])
+		return invalid(b, KEY_mqtt_cert_file, KEY_mqtt_key_file, err,
+			       len, "mqtt_cert_file and mqtt_key_file go "
+			       "together");
+	if (m->cert_file[0] && !m->ca_file[0])
+		return invalid(b, KEY_mqtt_cert_file, KEY_mqtt_ca_file, err,
+			       len, "a client certificate needs TLS: set "
+			       "mqtt_ca_file");
+	return 0;
+}
+
 int validate(const struct thermo_settings *c, const int *origin,
 	     const char *file, char *err, size_t len)
 {
@@ -97,6 +124,8 @@ int validate(const struct thermo_settings *c, const int *origin,
 			       err, len, "%d minutes of history every %d s is "
 			       "more than 100000 points", c->history_minutes,
 			       c->history_interval);
+	if (mqtt_rules(b, &c->mqtt, err, len) < 0)
+		return -1;
 	/* After the setpoint range, which it checks temperatures against. */
 	if (program_of(c, &ps, &s, &key, why, sizeof(why)) < 0)
 		return invalid(b, key, -1, err, len, "%s", why);

@@ -16,6 +16,18 @@ static const struct name_value sensor_status_names[] = {
 	{ "error", SENSOR_ERROR }, { "stale", SENSOR_STALE }, { NULL, 0 },
 };
 
+static const struct name_value mqtt_link_names[] = {
+	{ "off", MQTT_OFF }, { "connecting", MQTT_CONNECTING },
+	{ "connected", MQTT_UP }, { "down", MQTT_DOWN }, { NULL, 0 },
+};
+
+const char *mqtt_link_name(enum mqtt_link link)
+{
+	const char *name = names_name(mqtt_link_names, (int)link);
+
+	return name ? name : "?";
+}
+
 const char *mode_name(enum thermo_mode mode)
 {
 	const char *name = names_name(mode_names, (int)mode);

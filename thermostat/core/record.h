@@ -48,6 +48,15 @@ enum thermo_reason {
 };
 #define REASON_COUNT (REASON_SHUTDOWN + 1)
 
+/* The link to the MQTT broker (thread_mqtt.c), for /healthz and
+ * /metrics. */
+enum mqtt_link {
+	MQTT_OFF = 0,		/* mqtt = no (or no MQTT in this build) */
+	MQTT_CONNECTING,	/* trying, not yet connected */
+	MQTT_UP,		/* connected: state published, commands taken */
+	MQTT_DOWN,		/* lost or refused: retrying with backoff */
+};
+
 /* The setpoints a client may ask for, degrees C, both included. */
 struct setpoint_limits {
 	double min, max;
@@ -120,7 +129,14 @@ struct setpoint_limits {
 	 * them when it moves) */                                            \
 	X(uint64_t, program_seq, 0)                                          \
 	X(uint64_t, persist_tried, 0)                                        \
-	X(bool, saver, false)
+	X(bool, saver, false)                                                \
+	/* the MQTT client (thread_mqtt.c): the link, why it is not up,     \
+	 * connections made, commands applied and refused */                 \
+	X(enum mqtt_link, mqtt_link, MQTT_OFF)                               \
+	X(ss_str64, mqtt_error, { "" })                                      \
+	X(unsigned, mqtt_connects, 0)                                        \
+	X(unsigned, mqtt_commands, 0)                                        \
+	X(unsigned, mqtt_rejected, 0)
 
 SS_RECORD_DECLARE(thermo, THERMO_FIELDS);
 
@@ -141,5 +157,6 @@ SS_RECORD_DECLARE(thermo, THERMO_FIELDS);
 const char *mode_name(enum thermo_mode mode);
 int mode_from_name(const char *name, enum thermo_mode *out);
 const char *sensor_status_name(enum sensor_status status);
+const char *mqtt_link_name(enum mqtt_link link);
 
 #endif

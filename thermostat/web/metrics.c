@@ -178,6 +178,19 @@ void route_metrics(struct req *q)
 	       "Runaway alarms raised since start.", r.runaway_trips);
 	metric(&t, "thermostat_state_errors_total", "counter",
 	       "Failed saves of the state file.", r.state_errors);
+	if (q->w->cfg->mqtt.enabled) {
+		metric(&t, "thermostat_mqtt_connected", "gauge",
+		       "1 while connected to the MQTT broker.",
+		       r.mqtt_link == MQTT_UP);
+		metric(&t, "thermostat_mqtt_connects_total", "counter",
+		       "Connections made to the MQTT broker since start.",
+		       r.mqtt_connects);
+		metric(&t, "thermostat_mqtt_commands_total", "counter",
+		       "Commands taken from the MQTT broker.", r.mqtt_commands);
+		metric(&t, "thermostat_mqtt_rejected_total", "counter",
+		       "Messages from the MQTT broker refused (bad topic or "
+		       "payload).", r.mqtt_rejected);
+	}
 	metric(&t, "thermostat_sse_clients", "gauge",
 	       "Open event streams.", ws.sse_clients);
 	metric(&t, "thermostat_uptime_seconds", "gauge",

@@ -6,6 +6,7 @@
  * "degraded" when it is but something the owner must fix is failing.
  */
 #include <config.h>
+#include <stdio.h>
 #include <string.h>
 #include "core/control.h"
 #include "util/timeutil.h"
@@ -49,6 +50,14 @@ void route_healthz(struct req *q)
 	if (!r.state_ok)
 		json_array_append_new(reasons,
 				      json_string("state file cannot be written"));
+	/* Heating does not depend on the broker. */
+	if (cfg->mqtt.enabled && r.mqtt_link != MQTT_UP) {
+		char why[128];
+
+		snprintf(why, sizeof(why), "MQTT broker not connected%s%s",
+			 r.mqtt_error.s[0] ? ": " : "", r.mqtt_error.s);
+		json_array_append_new(reasons, json_string(why));
+	}
 	status = !healthy			  ? "unhealthy"
 		 : json_array_size(reasons) != 0 ? "degraded"
 						  : "ok";
