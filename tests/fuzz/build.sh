@@ -53,18 +53,19 @@ cflags="-std=gnu11 -g -O1 -fno-omit-frame-pointer $san
 lib_srcs=$(sed -n '/^lib_libsharedstate_core_la_SOURCES/,/^$/p' "$top/lib/local.mk" |
 	grep -o 'lib/[a-z_]*\.c')
 [ -n "$lib_srcs" ] || { echo "build.sh: no library sources in lib/local.mk" >&2; exit 1; }
-# The thermostat's pure wings (core, conf, util) whole, as their local.mk
+# The thermostat's pure wings (core, conf, util, mqtt) whole, as their local.mk
 # files list them (a new file there cannot be forgotten here either), and
 # the pure parts of io and web by name.
-pure_srcs=$(grep -oh 'thermostat/\(core\|conf\|util\)/[a-z_]*\.c' \
+pure_srcs=$(grep -oh 'thermostat/\(core\|conf\|util\|mqtt\)/[a-z_]*\.c' \
 	"$top/thermostat/core/local.mk" "$top/thermostat/conf/local.mk" \
-	"$top/thermostat/local.mk" | sort -u)
+	"$top/thermostat/mqtt/local.mk" "$top/thermostat/local.mk" | sort -u)
 [ -n "$pure_srcs" ] || { echo "build.sh: no thermostat sources in the local.mk files" >&2; exit 1; }
 srcs="$lib_srcs $pure_srcs
 	thermostat/io/kinds.c thermostat/io/sensor_parse.c
 	thermostat/io/statefile.c thermostat/log.c
 	thermostat/web/api.c thermostat/web/api_program.c thermostat/web/words.c
 	tests/fuzz/common.c tests/fuzz/fuzz_api.c tests/fuzz/fuzz_config.c
+	tests/fuzz/fuzz_mqtt.c
 	tests/fuzz/fuzz_field.c tests/fuzz/fuzz_sensor.c
 	tests/fuzz/fuzz_statefile.c"
 

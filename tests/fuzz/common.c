@@ -21,6 +21,7 @@ const struct fuzz_target fuzz_targets[] = {
 	{ "w1_slave", fuzz_w1_slave },
 	{ "millidegrees", fuzz_millidegrees },
 	{ "statefile", fuzz_statefile },
+	{ "mqtt", fuzz_mqtt },
 #endif
 	{ NULL, NULL },
 };

@@ -14,6 +14,7 @@ FUZZ_SOURCES = \
 FUZZ_THERMO_SOURCES = \
 	tests/fuzz/fuzz_api.c \
 	tests/fuzz/fuzz_config.c \
+	tests/fuzz/fuzz_mqtt.c \
 	tests/fuzz/fuzz_sensor.c \
 	tests/fuzz/fuzz_statefile.c
 

@@ -47,6 +47,8 @@ int fuzz_w1_slave(const uint8_t *data, size_t size);
 int fuzz_millidegrees(const uint8_t *data, size_t size);
 /* thermostat/io/statefile.h: state_parse. */
 int fuzz_statefile(const uint8_t *data, size_t size);
+/* thermostat/mqtt/commands.h: a message from the broker. */
+int fuzz_mqtt(const uint8_t *data, size_t size);
 #endif
 
 /* Every target this build has, NULL-terminated. */

@@ -502,6 +502,50 @@ START_TEST(access_control_lists)
 }
 END_TEST
 
+START_TEST(mqtt_values)
+{
+	static const char *const bad_ids[] = {
+		"zone 1", "zone/1", "zone+", "zone#", "a.b", "z\xc3\xa9",
+		"0123456789012345678901234567890123456789012345678901234567890123",
+	};
+	static const char *const bad_prefixes[] = {
+		"", "/thermostat", "thermostat/", "a//b", "home/+", "home/#",
+		"my home", "h\xc3\xa9",
+		"0123456789012345678901234567890123456789012345678901234567890123",
+	};
+	static const char *const bad_hosts[] = {
+		"", "broker lan", "[::1]", "broker:1883", "mqtt://broker",
+	};
+	struct thermo_settings c;
+
+	config_defaults(&c);
+	ck_assert(!c.mqtt.enabled);
+	ck_assert_str_eq(c.mqtt.discovery_prefix, "homeassistant");
+	ck_assert_str_eq(c.mqtt.topic_prefix, "thermostat");
+	ck_assert_int_eq(c.mqtt.port, 1883);
+	set_ok(&c, "mqtt_node_id", "Living_room-2");
+	set_ok(&c, "mqtt_node_id", "");
+	set_ok(&c, "mqtt_topic_prefix", "home/heating/zones");
+	set_ok(&c, "mqtt_host", "192.168.1.5");
+	set_ok(&c, "mqtt_host", "::1");
+	for (size_t i = 0; i < sizeof(bad_ids) / sizeof(bad_ids[0]); i++)
+		set_error("mqtt_node_id", bad_ids[i]);
+	for (size_t i = 0; i < sizeof(bad_prefixes) / sizeof(bad_prefixes[0]);
+	     i++) {
+		set_error("mqtt_topic_prefix", bad_prefixes[i]);
+		set_error("mqtt_discovery_prefix", bad_prefixes[i]);
+	}
+	for (size_t i = 0; i < sizeof(bad_hosts) / sizeof(bad_hosts[0]); i++)
+		set_error("mqtt_host", bad_hosts[i]);
+	set_error("mqtt_port", "0");
+	set_error("mqtt_port", "65536");
+	set_error("mqtt_keepalive", "4");
+	set_error("mqtt_reconnect_max", "0.5");
+	assert_has(set_error("mqtt_node_id", "a.b"), "Home Assistant");
+	assert_has(set_error("mqtt_topic_prefix", "a/#"), "'#'");
+}
+END_TEST
+
 START_TEST(tls_keys_are_refused_with_advice)
 {
 	static const char *const tls[] = {
@@ -747,6 +791,20 @@ static void unusual_config(struct thermo_settings *c)
 		{ "schedule_friday", "06:30 home, 23:00 night" },
 		{ "schedule_saturday", "08:00 home, 23:30 night" },
 		{ "schedule_sunday", "08:00 home, 22:00 night" },
+#ifdef THERMO_HAVE_MQTT
+		{ "mqtt", "yes" },
+#else
+		{ "mqtt", "no" }, /* mqtt = yes needs libmosquitto */
+#endif
+		{ "mqtt_host", "broker.lan" }, { "mqtt_port", "8883" },
+		{ "mqtt_node_id", "Living_room-2" },
+		{ "mqtt_topic_prefix", "home/heating" },
+		{ "mqtt_discovery_prefix", "ha" }, { "mqtt_username", "pi" },
+		{ "mqtt_password_file", "/etc/thermostat/mqtt password" },
+		{ "mqtt_ca_file", "/etc/ssl/certs/ca-certificates.crt" },
+		{ "mqtt_cert_file", "/etc/thermostat/client.crt" },
+		{ "mqtt_key_file", "/etc/thermostat/client.key" },
+		{ "mqtt_keepalive", "5" }, { "mqtt_reconnect_max", "2m" },
 	};
 
 	config_defaults(c);
@@ -837,6 +895,17 @@ START_TEST(rules_between_keys)
 		  "history_interval (3600 s) is longer than history_minutes" },
 		{ "history_interval", "1", "history_minutes", "10080",
 		  "more than 100000 points" },
+		{ "mqtt_password_file", "/etc/thermostat/mqtt", NULL, NULL,
+		  "mqtt_password_file needs mqtt_username" },
+		{ "mqtt_cert_file", "/c.pem", "mqtt_ca_file", "/ca.pem",
+		  "mqtt_cert_file and mqtt_key_file go together" },
+		{ "mqtt_key_file", "/k.pem", "mqtt_ca_file", "/ca.pem",
+		  "mqtt_cert_file and mqtt_key_file go together" },
+		{ "mqtt_cert_file", "/c.pem", "mqtt_key_file", "/k.pem",
+		  "a client certificate needs TLS: set mqtt_ca_file" },
+#ifndef THERMO_HAVE_MQTT
+		{ "mqtt", "yes", NULL, NULL, "built without MQTT" },
+#endif
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -1239,6 +1308,7 @@ static Suite *suite_config(void)
 	tcase_add_test(tc, strings);
 	tcase_add_test(tc, listen_addresses);
 	tcase_add_test(tc, access_control_lists);
+	tcase_add_test(tc, mqtt_values);
 	tcase_add_test(tc, server_names);
 	tcase_add_test(tc, tls_keys_are_refused_with_advice);
 	suite_add_tcase(s, tc);

@@ -432,6 +432,8 @@ START_TEST(bad_commands_change_nothing)
 		{ "thermostat/zone1/mode/set", "cool", 0 },
 		{ "thermostat/zone1/mode/set", "HEAT", 0 },
 		{ "thermostat/zone1/mode/set", "heat\n", 0 },
+		{ "thermostat/zone1/mode/set", "x\nthermostat: info: forged", 0 },
+		{ "thermostat/zone1/setpoint/set", "2\x1b[2J", 0 },
 		{ "thermostat/zone1/mode/set", "21", 0 },
 		{ "thermostat/zone1/preset/set", "holiday", 0 },
 		{ "thermostat/zone1/preset/set", "Eco", 0 },
@@ -459,6 +461,11 @@ START_TEST(bad_commands_change_nothing)
 			      "taken: %s %s", bad[i].topic, bad[i].payload);
 		ck_assert_msg(why[0] != '\0', "no reason for %s %s",
 			      bad[i].topic, bad[i].payload);
+		/* The reason goes to the log: no line a payload forged. */
+		for (const char *p = why; *p; p++)
+			ck_assert_msg(*p >= 0x20 && *p < 0x7f,
+				      "the reason for %s has a byte 0x%02x: %s",
+				      bad[i].topic, (unsigned char)*p, why);
 		ck_assert_msg(memcmp(&cmd, &keep, sizeof(cmd)) == 0,
 			      "%s %s changed the command", bad[i].topic,
 			      bad[i].payload);

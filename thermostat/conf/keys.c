@@ -79,9 +79,10 @@ int unknown_key(const char *name, bool option, char *why, size_t len)
 
 	if (is_tls_name(name))
 		return errmsg(why, len,
-			      "TLS is not supported (Debian's CivetWeb lacks "
-			      "it): put a TLS reverse proxy in front of the "
-			      "daemon (see README)");
+			      "TLS is not supported by the web server "
+			      "(Debian's CivetWeb lacks it): put a TLS "
+			      "reverse proxy in front of the daemon (see "
+			      "README); TLS to an MQTT broker: mqtt_ca_file");
 	/* min-on in the file, or --min_on: a hint. */
 	for (i = 0; name[i] && i + 1 < sizeof(key); i++)
 		key[i] = name[i] == '-' ? '_' : name[i];

@@ -157,7 +157,11 @@ int check_server_names(const char *value, char *why, size_t len)
 /* The broker: a host name or an address, one word. */
 int check_mqtt_host(const char *value, char *why, size_t len)
 {
-	if (!value[0] || strpbrk(value, " \t,/[]"))
+	unsigned char addr[16];
+
+	/* A ':' only in an IPv6 address: "broker:1883" is a mistake. */
+	if (!value[0] || strpbrk(value, " \t,/[]") ||
+	    (strchr(value, ':') && inet_pton(AF_INET6, value, addr) != 1))
 		return errmsg(why, len, "a host name or an address (without "
 			      "brackets or a port: see mqtt_port)");
 	return 0;
