@@ -35,7 +35,10 @@ late=$(sed -n 's/.*program: the hold or boost ended, \([0-9]*\) ms after its end
 note "a hold of 3 s ended by itself, $late ms after its end"
 
 # Runtime: it has been heating for seconds now.
-wait_until "runtime counted" test "$(state .runtime.total)" -ge 2
+# (A function: wait_until runs its command again each time; a "$(...)"
+# in its arguments would be read once.)
+runtime_counted() { [ "$(state .runtime.total)" -ge 2 ]; }
+wait_until "runtime counted" runtime_counted
 [ "$(state .runtime.cycles_total)" -ge 1 ] || fail "no run counted"
 [ "$(state '.runtime.days | length')" = 7 ] || fail "runtime days: $(state .runtime.days)"
 api /metrics | grep -qE '^thermostat_furnace_runtime_seconds_total [1-9]' ||
