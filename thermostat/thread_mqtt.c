@@ -67,6 +67,9 @@ struct client {
 	double refused_window;	/* start of the logging window */
 	unsigned refused_logged, refused_quiet;
 	struct command *cmd;	/* one, on the heap: it holds a week */
+	/* libmosquitto's last error message (OpenSSL's, for TLS), for the
+	 * next "why" */
+	char lib_error[160];
 };
 
 struct link_update {
@@ -177,9 +180,11 @@ static void link_down(struct client *c, const char *why)
 {
 	double now = mono_now();
 
-	if (c->link != MQTT_DOWN || strcmp(why, "") != 0)
-		log_warn("mqtt: %s:%d: %s; trying again in %.0f s",
-			 c->m->host, c->m->port, why, c->backoff);
+	/* Why, as libmosquitto said it: "certificate verify failed". */
+	log_warn("mqtt: %s:%d: %s%s%s; trying again in %.0f s", c->m->host,
+		 c->m->port, why, c->lib_error[0] ? ": " : "", c->lib_error,
+		 c->backoff);
+	c->lib_error[0] = '\0';
 	if (mosquitto_socket(c->mosq) >= 0)
 		mosquitto_disconnect(c->mosq);
 	c->retry_at = now + c->backoff;
@@ -314,6 +319,16 @@ static void on_connect(struct mosquitto *mosq, void *obj, int rc, int flags,
 	publish_state(c);
 }
 
+static void on_log(struct mosquitto *mosq, void *obj, int level,
+		   const char *text)
+{
+	struct client *c = obj;
+
+	(void)mosq;
+	if (level == MOSQ_LOG_ERR)
+		snprintf(c->lib_error, sizeof(c->lib_error), "%s", text);
+}
+
 static void on_disconnect(struct mosquitto *mosq, void *obj, int rc,
 			  const mosquitto_property *props)
 {
@@ -390,6 +405,7 @@ static struct mosquitto *client_new(struct client *c, const char *password)
 	mosquitto_connect_v5_callback_set(mosq, on_connect);
 	mosquitto_disconnect_v5_callback_set(mosq, on_disconnect);
 	mosquitto_message_callback_set(mosq, on_message);
+	mosquitto_log_callback_set(mosq, on_log);
 	return mosq;
 }
 

@@ -21,3 +21,19 @@ tests_thermostat_check_mqtt_CPPFLAGS = $(THERMO_CPPFLAGS)
 tests_thermostat_check_mqtt_CFLAGS = $(THERMO_TEST_CFLAGS)
 tests_thermostat_check_mqtt_LDADD = $(THERMO_TEST_LIBS)
 endif
+
+# The daemon on a real broker: Debian's mosquitto started by the tests on
+# a loopback port (mqtt-lib.sh), mosquitto_sub/pub standing in for Home
+# Assistant.  Discovery and state, commands, coalescing, two daemons, the
+# broker killed and restarted, the last will (daemon-mqtt.sh); 10,000 bad
+# messages (daemon-mqtt-flood.sh); passwords and TLS with a CA made at
+# test time (daemon-mqtt-security.sh).  They need mosquitto,
+# mosquitto-clients and openssl (scripts/deps.sh).
+THERMO_MQTT_TESTS = \
+	tests/thermostat/daemon-mqtt.sh \
+	tests/thermostat/daemon-mqtt-flood.sh \
+	tests/thermostat/daemon-mqtt-security.sh
+if HAVE_MQTT
+TESTS += $(THERMO_MQTT_TESTS)
+endif
+EXTRA_DIST += $(THERMO_MQTT_TESTS) tests/thermostat/mqtt-lib.sh

@@ -64,7 +64,8 @@ static int set(struct mqtt_msg *m, const char *base, const char *name,
 
 static char *dump(json_t *j)
 {
-	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS |
+				     JSON_REAL_PRECISION(10)) : NULL;
 
 	json_decref(j);
 	return s;
