@@ -70,7 +70,20 @@ struct client {
 	/* libmosquitto's last error message (OpenSSL's, for TLS), for the
 	 * next "why" */
 	char lib_error[160];
+	/* The next local midnight: runtime_today starts again. */
+	time_t midnight;
 };
+
+static time_t next_midnight(time_t now)
+{
+	struct tm tm;
+
+	localtime_r(&now, &tm);
+	tm.tm_mday++;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return mktime(&tm);
+}
 
 struct link_update {
 	enum mqtt_link link;
@@ -500,6 +513,16 @@ static void run(struct client *c, int wfd)
 				link_down(c, why);
 			}
 		}
+		/* A new day: runtime_today is 0 without a change of the
+		 * record (poll wakes every second at most, for the
+		 * keep-alive). */
+		if (time(NULL) >= c->midnight) {
+			c->midnight = next_midnight(time(NULL));
+			if (!c->pending) {
+				c->pending = true;
+				c->publish_at = mono_now();
+			}
+		}
 		if (c->link == MQTT_UP && c->pending &&
 		    mono_now() >= c->publish_at)
 			publish_state(c);
@@ -531,6 +554,7 @@ void *mqtt_thread(void *arg)
 		goto out;
 	}
 	c.retry_at = mono_now(); /* the first attempt at once */
+	c.midnight = next_midnight(time(NULL));
 	run(&c, wfd);
 	say_goodbye(&c);
 	mosquitto_destroy(c.mosq);

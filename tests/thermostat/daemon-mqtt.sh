@@ -477,3 +477,21 @@ awk -v d="$delay" -v k="$KEEPALIVE" -v s="$SCALE" 'BEGIN { exit !(d <= k * 1.5 *
 	fail "the last will came $delay s after SIGKILL (keepalive $KEEPALIVE s)"
 [ "$(retained "$BASE/availability")" = offline ] || fail "offline not retained"
 note "SIGKILL: availability offline (retained) $delay s later (keepalive $KEEPALIVE s)"
+
+# ---- the broker absent at start ----------------------------------------------
+# The daemon starts and heats without it; it connects once the broker is
+# there, without a restart.
+stop_broker
+mqtt_opts zone3
+start_daemon "${HOUSE[@]}" --setpoint 10 "${MQTT_OPTS[@]}"
+wait_until "/healthz degraded with no broker at start" healthz_mqtt_down
+put_json /api/v1/setpoint '{"setpoint": 24}' >/dev/null
+wait_for .heating true
+[ "$(metric thermostat_mqtt_connected)" = 0 ] || fail "connected to no broker"
+restart_broker
+wait_retained thermostat/zone3/availability online
+wait_retained thermostat/zone3/action heating
+wait_until "/healthz ok once the broker is there" healthz_ok
+note "no broker at start: heating went on; connected once the broker came ($(metric thermostat_mqtt_connects_total) connection)"
+stop_daemon TERM
+[ "$STATUS" = 0 ] || fail "zone3 exit status $STATUS"
