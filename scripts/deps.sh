@@ -25,10 +25,13 @@ ss_install_missing() {
 # shellcheck disable=SC2034 # used by the scripts that source this file
 SS_BUILD_DEPS="autoconf automake libtool pkg-config make gcc g++ check mandoc
 	liburcu-dev"
-# What the thermostat needs to build (and its tests to run).
+# What the thermostat needs to build (and its tests to run): the MQTT
+# client's libmosquitto-dev, and for its tests a real broker (mosquitto),
+# its command-line clients, and openssl to make the TLS tests' CA.
 # shellcheck disable=SC2034
 SS_THERMOSTAT_DEPS="libinih-dev libjansson-dev libgpiod-dev libcivetweb-dev
-	libsystemd-dev libcurl4-openssl-dev curl jq tzdata"
+	libsystemd-dev libmosquitto-dev libcurl4-openssl-dev curl jq tzdata
+	mosquitto mosquitto-clients openssl"
 # What scripts/check needs beyond the builds: benchmarks, checkers,
 # fuzzing, the browser test, packaging.
 # shellcheck disable=SC2034

@@ -129,7 +129,8 @@ BENCH_SECONDS = 20
 WEB_BENCH_SECONDS = 5
 IDLE_SECONDS = 60
 BENCH_MORE =
-EXTRA_DIST += tests/bench/web-bench.sh tests/bench/load.sh tests/bench/mixed.lua
+EXTRA_DIST += tests/bench/web-bench.sh tests/bench/mqtt-bench.sh \
+	tests/bench/load.sh tests/bench/mixed.lua
 # Load: wrk at 64 connections mixing reads and writes, event streams
 # attached (LOAD_SECONDS).
 LOAD_SECONDS = 30
@@ -137,11 +138,24 @@ if BUILD_THERMOSTAT
 check_PROGRAMS += tests/bench/web_latency
 tests_bench_web_latency_SOURCES = tests/bench/web_latency.c
 BENCH_MORE += bench-web
+# The MQTT twin of web_latency (a command on BASE/setpoint/set until the
+# retained setpoint and the relay's decision come back), against a broker
+# of its own: web-bench.sh runs it (mqtt-bench.sh) when it is built.
+if HAVE_MQTT
+check_PROGRAMS += tests/bench/mqtt_latency
+tests_bench_mqtt_latency_SOURCES = tests/bench/mqtt_latency.c
+tests_bench_mqtt_latency_CFLAGS = $(AM_CFLAGS) $(MOSQUITTO_CFLAGS)
+tests_bench_mqtt_latency_LDADD = $(MOSQUITTO_LIBS) -lm
+WEB_BENCH_MQTT = tests/bench/mqtt_latency$(EXEEXT)
+else
+WEB_BENCH_MQTT =
+endif
 load: thermostat/thermostat$(EXEEXT)
 	$(AM_V_at)$(srcdir)/tests/bench/load.sh thermostat/thermostat $(LOAD_SECONDS)
-bench-web: thermostat/thermostat$(EXEEXT) tests/bench/web_latency$(EXEEXT)
+bench-web: thermostat/thermostat$(EXEEXT) tests/bench/web_latency$(EXEEXT) $(WEB_BENCH_MQTT)
 	$(AM_V_at)$(srcdir)/tests/bench/web-bench.sh thermostat/thermostat \
-		tests/bench/web_latency $(WEB_BENCH_SECONDS) $(IDLE_SECONDS)
+		tests/bench/web_latency $(WEB_BENCH_SECONDS) $(IDLE_SECONDS) \
+		$(WEB_BENCH_MQTT)
 endif
 .PHONY: bench bench-web soak load
 bench: tests/bench/bench $(BENCH_MORE)

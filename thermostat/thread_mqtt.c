@@ -38,7 +38,11 @@
 #include "mqtt/messages.h"
 #include "util/timeutil.h"
 
-/* Changes are published this long after the first of a burst. */
+/* A change is published this long after it (what follows it at once,
+ * the control thread's decision after a new setpoint, goes in the same
+ * publish), and this long after the last publish at the earliest: a
+ * burst of changes is a message a topic each MQTT_COALESCE_S. */
+#define MQTT_GATHER_S 0.01
 #define MQTT_COALESCE_S 0.1
 /* Refused messages logged a minute at most; the rest are counted. */
 #define REFUSED_LOG_MAX 10
@@ -58,6 +62,7 @@ struct client {
 	double backoff;		/* the wait after the next failure */
 	bool pending;		/* a change to publish at publish_at */
 	double publish_at;
+	double published_at;	/* the last publish */
 	/* What was published last on each topic (NULL: not yet, since the
 	 * last connection). */
 	char *state[MQTT_STATE_MSGS];
@@ -172,6 +177,7 @@ static void publish_state(struct client *c)
 	struct thermo r;
 
 	c->pending = false;
+	c->published_at = mono_now();
 	thermo_read(c->h, &r, NULL);
 	/* Discovery first: Home Assistant subscribes to the state topics
 	 * when it sees the configuration. */
@@ -398,6 +404,8 @@ static struct mosquitto *client_new(struct client *c, const char *password)
 		return NULL;
 	}
 	mosquitto_int_option(mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
+	/* A state change is a few small packets: none waits for Nagle. */
+	mosquitto_int_option(mosq, MOSQ_OPT_TCP_NODELAY, 1);
 	rc = mosquitto_will_set(mosq, c->avail, 7, "offline", 1, true);
 	if (rc == MOSQ_ERR_SUCCESS && c->m->username[0])
 		rc = mosquitto_username_pw_set(mosq, c->m->username,
@@ -490,7 +498,9 @@ static void run(struct client *c, int wfd)
 				break;
 			if (!c->pending) {
 				c->pending = true;
-				c->publish_at = mono_now() + MQTT_COALESCE_S;
+				c->publish_at =
+					fmax(mono_now() + MQTT_GATHER_S,
+					     c->published_at + MQTT_COALESCE_S);
 			}
 		}
 		if (sock >= 0) {

@@ -5,14 +5,21 @@
 #     same server), requests/s and p99, at 1 and 64 connections (wrk);
 #   a setpoint PUT until the event stream shows it, and until the control
 #     thread has decided (the relay switched): p50, p99;
-#   an idle daemon: CPU seconds over IDLE_SECONDS and resident memory.
+#   an idle daemon: CPU seconds over IDLE_SECONDS and resident memory;
+#   with MQTT_LATENCY (a daemon built with MQTT): the same setpoint
+#     published over MQTT until the retained setpoint and the decision
+#     come back, beside the web's PUT from the same daemon (mqtt-bench.sh,
+#     MQTT_ROUNDS rounds, 200 by default).
 # Prints "name value unit" lines.
 #   web-bench.sh DAEMON WEB_LATENCY [SECONDS_PER_WRK_RUN] [IDLE_SECONDS]
+#                [MQTT_LATENCY [MQTT_ROUNDS]]
 set -euo pipefail
 daemon=${1:?daemon binary}
 latency=${2:?web_latency binary}
 secs=${3:-5}
 idle=${4:-60}
+mqtt=${5:-}
+mqtt_rounds=${6:-200}
 command -v wrk >/dev/null || { echo "web-bench: wrk is missing (Debian package: wrk)"; exit 1; }
 # The daemon is started, found and stopped as the daemon tests do it
 # (start_daemon, stop_daemon; DIR is the scratch directory, PID and PORT).
@@ -81,3 +88,7 @@ awk -v t=$((u1 + s1 - u0 - s0)) -v hz="$hz" -v s="$idle" \
 	'BEGIN { printf "web.idle.cpu %.3f s per %d s\n", t / hz, s }'
 awk '/VmRSS/ { printf "web.idle.rss %.2f MiB\n", $2 / 1024 }' "/proc/$PID/status"
 stop_daemon
+
+# MQTT: a broker and a daemon of its own.
+[ -z "$mqtt" ] ||
+	"$(dirname "$0")/mqtt-bench.sh" "$daemon" "$mqtt" "$latency" "$mqtt_rounds"

@@ -129,6 +129,8 @@ broker_conf() {
 		# when its queue reaches max_queued_messages (1000 by default),
 		# and the flood test counts what reaches the daemon.
 		echo "max_queued_messages 0"
+		# More lines from the caller (the benchmark's set_tcp_nodelay).
+		[ -z "${BROKER_MORE:-}" ] || printf '%s\n' "$BROKER_MORE"
 		case $kind in
 		anon)
 			echo "allow_anonymous true"
