@@ -211,20 +211,24 @@ static void link_down(struct client *c, const char *why)
 	set_link(c, MQTT_DOWN, why);
 }
 
+/* At the end of a logging window: how many refusals were not logged. */
+static void refused_window(struct client *c, double now)
+{
+	if (now - c->refused_window < REFUSED_LOG_WINDOW_S)
+		return;
+	if (c->refused_quiet)
+		log_warn("mqtt: %u more messages refused in the last minute "
+			 "(not logged one by one)", c->refused_quiet);
+	c->refused_window = now;
+	c->refused_logged = c->refused_quiet = 0;
+}
+
 static void refused(struct client *c, const char *topic, const char *why)
 {
-	double now = mono_now();
 	char t[80];
 
 	c->refused++;
-	if (now - c->refused_window >= REFUSED_LOG_WINDOW_S) {
-		if (c->refused_quiet)
-			log_warn("mqtt: %u more messages refused in the last "
-				 "minute (not logged one by one)",
-				 c->refused_quiet);
-		c->refused_window = now;
-		c->refused_logged = c->refused_quiet = 0;
-	}
+	refused_window(c, mono_now());
 	if (c->refused_logged >= REFUSED_LOG_MAX) {
 		c->refused_quiet++;
 		return;
@@ -537,6 +541,8 @@ static void run(struct client *c, int wfd)
 		    mono_now() >= c->publish_at)
 			publish_state(c);
 		flush_counters(c);
+		if (c->refused_quiet)
+			refused_window(c, mono_now());
 	}
 }
 
