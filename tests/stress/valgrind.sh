@@ -8,7 +8,11 @@
 #    the examples, the fuzz corpus replay and a short stress run.  Any
 #    error, and any definite or indirect leak, fails the run.  Check runs
 #    the tests in the Valgrind'ed process (CK_FORK=no), so that Valgrind
-#    sees them, and forked children (expected aborts) are not reported.
+#    sees them.  A child the tests fork themselves (tests/check_fork.c) is
+#    checked too, and its errors make the program's status 99, but its
+#    report goes to a log of its own, valgrind/TOOL-NAME.PID.log, kept
+#    and printed when the run fails (children that abort on purpose
+#    write there too, and are shown only then).
 # 2. DRD (the thread checker) on the library's threaded tests: the
 #    library's Check runner (its concurrency, update, versions and
 #    lifecycle suites start threads), the examples, and the stress program
@@ -52,7 +56,7 @@ if [ -z "$VALGRIND" ] || ! command -v "$VALGRIND" >/dev/null 2>&1; then
 	exit 1
 fi
 supp="$top_srcdir/tests/stress/valgrind.supp"
-common="-q --error-exitcode=99 --child-silent-after-fork=yes --fair-sched=yes
+common="-q --error-exitcode=99 --fair-sched=yes
 	--num-callers=40 --suppressions=$supp"
 memcheck="--tool=memcheck $common --leak-check=full
 	--show-leak-kinds=definite,indirect
@@ -68,6 +72,7 @@ run() {
 	tool=$1 name=$2
 	shift 2
 	log="valgrind/$tool-$name.log"
+	rm -f "valgrind/$tool-$name".[0-9]*.log
 	start=$(date +%s)
 	if [ "$tool" = memcheck ]; then
 		flags=$memcheck
@@ -76,8 +81,22 @@ run() {
 	fi
 	# shellcheck disable=SC2086
 	timeout -k 10 "$VALGRIND_TIMEOUT" \
-		$LIBTOOL --mode=execute "$VALGRIND" $flags "$@" >"$log" 2>&1
+		$LIBTOOL --mode=execute "$VALGRIND" $flags \
+		--log-file="valgrind/$tool-$name.%p.log" "$@" >"$log" 2>&1
 	rc=$?
+	# Valgrind's reports, one file per process (-q: empty for a clean
+	# one).  On failure the non-empty ones go into the program's log, and
+	# stay beside it: a forked child's errors fail the run (status 99 in
+	# the child) and are told only there.  expect_abort's children, which
+	# abort on purpose, may show leaks too: those never fail a run.
+	for vl in "valgrind/$tool-$name".[0-9]*.log; do
+		if [ "$rc" -ne 0 ] && [ -s "$vl" ]; then
+			echo "valgrind.$tool.$name: $vl:" >>"$log"
+			cat "$vl" >>"$log"
+		else
+			rm -f "$vl"
+		fi
+	done
 	[ "$rc" -ne 124 ] || echo "valgrind.$tool.$name: killed after" \
 		"${VALGRIND_TIMEOUT}s" >>"$log"
 	secs=$(($(date +%s) - start))
