@@ -19,9 +19,13 @@ cc=${FUZZ_CC:-clang}
 mkdir -p "$out/obj"
 out=$(cd "$out" && pwd)
 # What configure's config.h says that these sources use: large-file
-# support (a no-op on 64-bit machines, where libFuzzer runs).
-printf '/* Written by tests/fuzz/build.sh. */\n#define _FILE_OFFSET_BITS 64\n' \
-	>"$out/config.h.tmp"
+# support (a no-op on 64-bit machines, where libFuzzer runs), and the
+# version (the MQTT discovery payload's sw_version), from where
+# configure.ac takes it.
+version=$(sed -n 's/^#define SS_VERSION_STRING "\(.*\)"$/\1/p' "$top/include/sharedstate.h")
+[ -n "$version" ] || { echo "build.sh: no SS_VERSION_STRING in include/sharedstate.h" >&2; exit 1; }
+printf '/* Written by tests/fuzz/build.sh. */\n#define _FILE_OFFSET_BITS 64\n#define PACKAGE_VERSION "%s"\n' \
+	"$version" >"$out/config.h.tmp"
 if cmp -s "$out/config.h.tmp" "$out/config.h"; then
 	rm -f "$out/config.h.tmp"
 else
