@@ -177,7 +177,6 @@ int main(int argc, char **argv)
 	int port, rounds, rc;
 	const char *node;
 	char base[200], cmd_topic[256], client_id[64];
-	bool heat_first;
 
 	if (argc != 5) {
 		fprintf(stderr, "usage: mqtt_latency BROKER_PORT NODE ROUNDS "
@@ -250,32 +249,30 @@ int main(int argc, char **argv)
 		}
 	}
 
-	/* The daemon publishes a topic only when its payload changes: the
-	 * first round goes the other way from the decision in effect. */
-	heat_first = strcmp(seen.action, "heating") != 0;
-
 	for (int i = 0; i < rounds; i++) {
-		/* Alternately well above and well below the temperature:
-		 * each change flips the relay.  On the daemon's
-		 * setpoint_step (0.5 C by default), in the display unit,
-		 * as Home Assistant sends it. */
-		bool heat = (i % 2 == 0) == heat_first;
-		double sp = heat ? temp + 3 + (i % 7) * 0.5
-				 : temp - 3 - (i % 5) * 0.5;
-		const char *want = heat ? "heating" : "idle";
+		const char *want;
 		char payload[32];
-		double t0, end;
-		bool got_sp = false, got_dec = false;
+		double t0, end, sp;
+		bool heat, got_sp = false, got_dec = false;
 
 		/* A command as a person (or an automation) gives one: the
 		 * daemon publishes a topic every 100 ms at most
 		 * (MQTT_COALESCE_S in thread_mqtt.c), and back-to-back
 		 * rounds would measure that window, not the path.  Then
 		 * drain what is already queued: a late message of the round
-		 * before must not count for this one. */
+		 * before (or of web_latency's last PUT, before the first)
+		 * must not count for this one. */
 		usleep(150000);
 		for (int k = 0; k < 3; k++)
 			turn(m);
+		/* The daemon publishes a topic only when its payload
+		 * changes: each round goes the other way from the decision
+		 * in effect now, well above or well below the temperature,
+		 * on the daemon's setpoint_step (0.5 C by default), in the
+		 * display unit, as Home Assistant sends it. */
+		heat = strcmp(seen.action, "heating") != 0;
+		sp = heat ? temp + 3 + (i % 7) * 0.5 : temp - 3 - (i % 5) * 0.5;
+		want = heat ? "heating" : "idle";
 		/* Not the setpoint in effect (the first round's could be). */
 		if (fabs(seen.setpoint - sp) < 0.01)
 			sp += heat ? 0.5 : -0.5;
