@@ -65,9 +65,13 @@ done
 
 # need_mqtt_daemon: the daemon was built with MQTT (configure found
 # libmosquitto).
+# (The mqtt keys are in every build; mqtt = yes is refused by one without
+# MQTT.  Not "| grep -q": under pipefail, grep leaving early would fail
+# the daemon's write.)
 need_mqtt_daemon() {
-	"${RUN_THERMOSTAT[@]}" --help 2>&1 | grep -q -- '--mqtt-host' ||
-		fail "$THERMOSTAT has no MQTT (configure found no libmosquitto: Debian package libmosquitto-dev)"
+	local out
+	out=$("${RUN_THERMOSTAT[@]}" --config /dev/null --mqtt=yes --print-config 2>&1) ||
+		fail "$THERMOSTAT has no MQTT (configure found no libmosquitto: Debian package libmosquitto-dev): $(tail -n 1 <<<"$out")"
 }
 
 mqtt_cleanup() {
